@@ -1,0 +1,56 @@
+/**
+ * The machine-readable outputs of a run (a contract other tools read; see README "Outputs"):
+ * summary.json, events.jsonl, timeseries.csv and, on request, decisions.jsonl. Deterministic:
+ * no wall-clock times, no absolute paths, keys in a fixed order.
+ */
+import { stringify } from "csv-stringify/sync";
+import type { RunResult } from "../sim/run/simulate.js";
+import type { OutputFile } from "./atomic.js";
+
+export function summaryJson(result: RunResult): string {
+  const summary = {
+    scenario: result.scenario,
+    seed: result.seed,
+    simulatedSeconds: result.simulatedSeconds,
+    metrics: result.metrics,
+    expectations: result.expectations.map((e) => ({
+      metric: e.metric,
+      stat: e.stat,
+      op: e.op,
+      value: e.value,
+      ...(e.after !== undefined ? { after: e.after } : {}),
+      ...(e.before !== undefined ? { before: e.before } : {}),
+      actual: e.actual,
+      ok: e.ok,
+      message: e.message,
+      line: e.source.line,
+    })),
+  };
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}
+
+export function eventsJsonl(result: RunResult): string {
+  return result.events.map((e) => JSON.stringify(e)).join("\n") + (result.events.length > 0 ? "\n" : "");
+}
+
+export function timeseriesCsv(result: RunResult): string {
+  const ts = result.timeseries;
+  const names = ts.columnNames();
+  const cols = names.map((n) => ts.column(n)!);
+  const rows: (string | number)[][] = ts.times.map((t, i) => [t, ...cols.map((c) => c[i] ?? "")]);
+  return stringify(rows, { header: true, columns: ["time", ...names] });
+}
+
+export function decisionsJsonl(result: RunResult): string {
+  return result.decisions.map((d) => JSON.stringify(d)).join("\n") + (result.decisions.length > 0 ? "\n" : "");
+}
+
+export function runOutputFiles(result: RunResult, options: { recordDecisions?: boolean } = {}): OutputFile[] {
+  const files: OutputFile[] = [
+    { name: "summary.json", content: summaryJson(result) },
+    { name: "events.jsonl", content: eventsJsonl(result) },
+    { name: "timeseries.csv", content: timeseriesCsv(result) },
+  ];
+  if (options.recordDecisions) files.push({ name: "decisions.jsonl", content: decisionsJsonl(result) });
+  return files;
+}

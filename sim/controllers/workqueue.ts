@@ -1,0 +1,53 @@
+/**
+ * A controller work queue (client-go workqueue): keys are de-duplicated while waiting, a key is
+ * never processed twice at once, and each sync takes the controller's sync latency. One worker.
+ */
+import type { Engine } from "../engine/engine.js";
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private head = 0;
+  private readonly dirty = new Set<string>();
+  private busy = false;
+  private active = true;
+
+  constructor(private readonly engine: Engine, private readonly latency: number, private readonly sync: (key: string) => void) {}
+
+  add(key: string): void {
+    if (this.dirty.has(key)) return;
+    this.dirty.add(key);
+    this.queue.push(key);
+    this.pump();
+  }
+
+  /** Adds the key after a delay (client-go AddAfter). */
+  addAfter(key: string, delay: number): void {
+    this.engine.after(delay, () => this.add(key));
+  }
+
+  /** Pauses or resumes processing (a controller-manager that lost its lease, or failed). */
+  setActive(active: boolean): void {
+    this.active = active;
+    if (active) this.pump();
+  }
+
+  get length(): number {
+    return this.queue.length - this.head;
+  }
+
+  private pump(): void {
+    if (this.busy || !this.active || this.head >= this.queue.length) return;
+    this.busy = true;
+    this.engine.after(this.latency, () => {
+      const key = this.queue[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      this.dirty.delete(key);
+      this.sync(key);
+      this.busy = false;
+      this.pump();
+    });
+  }
+}

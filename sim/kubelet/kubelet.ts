@@ -1,0 +1,318 @@
+/**
+ * A kubelet: runs the pods bound to its node and reports that the node is alive.
+ *
+ * - Watches only its own pods (the spec.nodeName field selector).
+ * - Admits a pod if the node's allocatable cpu, memory and pod count still cover it
+ *   (pkg/kubelet/lifecycle/predicate.go); otherwise the pod fails with reason OutOf<resource>.
+ * - Starts admitted pods after a start-up delay (shorter if the image is already on the node),
+ *   marks them Ready after a readiness delay, and finishes a deletion after the containers stop
+ *   (at most the grace period) with a final delete.
+ * - Renews its Lease in kube-node-lease every 10 s, and posts node status when it changes or every
+ *   nodeStatusReportFrequency (5 min) (pkg/kubelet/kubelet_node_status.go; defaults in
+ *   pkg/kubelet/apis/config/v1beta1/defaults.go).
+ * - A failed node stops everything silently: no status, no lease, no pod changes. A recovered node
+ *   re-lists its pods, finishes deletions that happened meanwhile and reports Ready again.
+ *
+ * Pods annotated `simk.dev/run-duration: 30s` run for that long and then succeed
+ * (`simk.dev/exit: failure` makes them fail), which is how Job workloads are modelled.
+ */
+import type { Lease, Node, Pod, PodCondition } from "../api/objects.js";
+import { objectKey } from "../api/objects.js";
+import type { Watch } from "../api/store.js";
+import type { SimContext } from "../cluster/context.js";
+import { podRequests, toResources } from "../cluster/resources.js";
+import { sampleDelay } from "../cluster/delay.js";
+import type { Rng } from "../engine/rng.js";
+import type { KubeletSettings } from "../scenario/types.js";
+import { parseDuration } from "../units/duration.js";
+import { parseBytes } from "../units/quantity.js";
+
+export const NODE_LEASE_NAMESPACE = "kube-node-lease";
+/** pkg/kubelet/apis/config/v1beta1/defaults.go: nodeStatusReportFrequency 5 min. */
+const NODE_STATUS_REPORT_FREQUENCY = 300_000_000;
+/** simk: how long containers take to exit after SIGTERM (bounded by the grace period). */
+const CONTAINER_STOP_DELAY = 1_000_000;
+
+interface RunningPod {
+  uid: string;
+  key: string;
+  started: boolean;
+  killing: boolean;
+}
+
+export class Kubelet {
+  private alive = false;
+  /** Incremented on failure: callbacks scheduled by an earlier life are ignored. */
+  private epoch = 0;
+  private watch?: Watch;
+  private readonly pods = new Map<string, RunningPod>();
+  private readonly images = new Set<string>();
+  private readonly rng: Rng;
+  private lastStatusPost = -Infinity;
+  private podIndex = 0;
+
+  constructor(private readonly ctx: SimContext, readonly nodeName: string, private readonly settings: KubeletSettings, private readonly nodeIndex: number) {
+    this.rng = ctx.rng.stream(`kubelet/${nodeName}`);
+  }
+
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  start(): void {
+    if (this.alive) return;
+    this.alive = true;
+    const epoch = ++this.epoch;
+    const { store, engine } = this.ctx;
+    this.watch = store.watch("Pod", (e) => this.alive && this.epoch === epoch && this.onPod(e.object, e.type === "DELETED"), {
+      nodeName: this.nodeName,
+    });
+    // Re-list: after a restart, pick up what happened while the node was down.
+    for (const pod of store.list("Pod")) if (pod.spec.nodeName === this.nodeName) this.onPod(pod, false, true);
+    this.postStatus(true);
+    this.renewLease();
+    // Heartbeats start at a random phase so that nodes do not beat in lockstep.
+    const leasePhase = this.rng.uniform(0, this.settings.leaseRenewInterval);
+    engine.after(leasePhase, () => this.leaseLoop(epoch));
+    engine.after(this.rng.uniform(0, this.settings.nodeStatusUpdateFrequency), () => this.statusLoop(epoch));
+  }
+
+  /** The node dies: everything stops, silently. */
+  fail(): void {
+    this.alive = false;
+    this.epoch++;
+    this.watch?.stop();
+    this.watch = undefined;
+    this.pods.clear();
+  }
+
+  private leaseLoop(epoch: number): void {
+    if (!this.alive || epoch !== this.epoch) return;
+    this.renewLease();
+    this.ctx.engine.after(this.settings.leaseRenewInterval, () => this.leaseLoop(epoch));
+  }
+
+  private statusLoop(epoch: number): void {
+    if (!this.alive || epoch !== this.epoch) return;
+    this.postStatus(false);
+    this.ctx.engine.after(this.settings.nodeStatusUpdateFrequency, () => this.statusLoop(epoch));
+  }
+
+  private renewLease(): void {
+    const { store, engine } = this.ctx;
+    const key = `${NODE_LEASE_NAMESPACE}/${this.nodeName}`;
+    const existing = store.get("Lease", key);
+    if (!existing) {
+      store.create<"Lease">({
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: this.nodeName, namespace: NODE_LEASE_NAMESPACE },
+        spec: {
+          holderIdentity: this.nodeName,
+          leaseDurationSeconds: this.settings.nodeLeaseDurationSeconds,
+          acquireTime: engine.now,
+          renewTime: engine.now,
+        },
+      });
+      return;
+    }
+    store.update<Lease>({ ...existing, spec: { ...existing.spec, renewTime: engine.now } });
+  }
+
+  /** Posts Ready=True if it is not already, or if the report frequency has elapsed. */
+  private postStatus(force: boolean): void {
+    const { store, engine } = this.ctx;
+    const now = engine.now;
+    store.modify("Node", this.nodeName, (node) => {
+      const ready = node.status.conditions.find((c) => c.type === "Ready");
+      const needs = force || !ready || ready.status !== "True" || now - this.lastStatusPost >= NODE_STATUS_REPORT_FREQUENCY;
+      if (!needs) return undefined;
+      const transition = !ready || ready.status !== "True";
+      const conditions = node.status.conditions.filter((c) => c.type !== "Ready");
+      conditions.push({
+        type: "Ready",
+        status: "True",
+        reason: "KubeletReady",
+        message: "kubelet is posting ready status",
+        lastHeartbeatTime: now,
+        lastTransitionTime: transition ? now : ready!.lastTransitionTime,
+      });
+      if (transition && ready) this.ctx.events.record(node, "Normal", "NodeReady", `Node ${this.nodeName} status is now: NodeReady`, "kubelet", this.nodeName);
+      this.lastStatusPost = now;
+      return { ...node, status: { ...node.status, conditions } } satisfies Node;
+    });
+  }
+
+  private onPod(pod: Pod, deleted: boolean, relist = false): void {
+    const uid = pod.metadata.uid;
+    if (deleted) {
+      this.pods.delete(uid);
+      return;
+    }
+    let running = this.pods.get(uid);
+    if (!running) {
+      if (pod.status.phase === "Succeeded" || pod.status.phase === "Failed") {
+        if (pod.metadata.deletionTimestamp !== undefined) this.finishDeletion(pod);
+        return;
+      }
+      running = { uid, key: objectKey(pod.metadata), started: pod.status.phase === "Running", killing: false };
+      this.pods.set(uid, running);
+      if (pod.metadata.deletionTimestamp !== undefined) {
+        this.kill(pod, running);
+        return;
+      }
+      if (relist && running.started) return;
+      this.admit(pod, running);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp !== undefined && !running.killing) this.kill(pod, running);
+  }
+
+  private admit(pod: Pod, running: RunningPod): void {
+    const { store } = this.ctx;
+    const node = store.get("Node", this.nodeName);
+    if (!node) return;
+    const alloc = toResources(node.status.allocatable);
+    const maxPods = node.status.allocatable.pods !== undefined ? parseBytes(node.status.allocatable.pods) : this.settings.maxPods;
+    let cpu = 0;
+    let mem = 0;
+    let count = 0;
+    for (const other of this.pods.values()) {
+      if (other.uid === running.uid) continue;
+      const p = store.get("Pod", other.key);
+      if (!p || p.metadata.uid !== other.uid) continue;
+      const r = podRequests(p.spec).requests;
+      cpu += r.milliCPU;
+      mem += r.memory;
+      count++;
+    }
+    const want = podRequests(pod.spec).requests;
+    let reason: string | undefined;
+    let message = "";
+    if (count + 1 > maxPods) {
+      reason = "OutOfpods";
+      message = "Node didn't have enough resource: pods";
+    } else if (cpu + want.milliCPU > alloc.milliCPU) {
+      reason = "OutOfcpu";
+      message = `Node didn't have enough resource: cpu, requested: ${want.milliCPU}, used: ${cpu}, capacity: ${alloc.milliCPU}`;
+    } else if (mem + want.memory > alloc.memory) {
+      reason = "OutOfmemory";
+      message = `Node didn't have enough resource: memory, requested: ${want.memory}, used: ${mem}, capacity: ${alloc.memory}`;
+    }
+    if (reason) {
+      this.pods.delete(running.uid);
+      this.ctx.events.record(pod, "Warning", reason, message, "kubelet", this.nodeName);
+      store.modify("Pod", running.key, (cur) =>
+        cur.metadata.uid !== running.uid ? undefined : { ...cur, status: { ...cur.status, phase: "Failed", reason, message: `Pod was rejected: ${message}` } },
+      );
+      return;
+    }
+    const images = pod.spec.containers.map((c) => c.image ?? "");
+    const cached = images.every((i) => this.images.has(i));
+    const delay = sampleDelay(cached ? this.settings.cachedStartupDelay : this.settings.startupDelay, this.rng);
+    const epoch = this.epoch;
+    this.ctx.engine.after(delay, () => {
+      if (epoch !== this.epoch || !this.pods.has(running.uid) || running.killing) return;
+      for (const i of images) this.images.add(i);
+      this.startPod(running);
+    });
+  }
+
+  private startPod(running: RunningPod): void {
+    const { store, engine, events } = this.ctx;
+    const now = engine.now;
+    const ip = this.nextPodIP();
+    const result = store.modify("Pod", running.key, (cur) => {
+      if (cur.metadata.uid !== running.uid || cur.metadata.deletionTimestamp !== undefined) return undefined;
+      const conditions: PodCondition[] = [
+        { type: "PodScheduled", status: "True", lastTransitionTime: cur.status.conditions?.find((c) => c.type === "PodScheduled")?.lastTransitionTime ?? now },
+        { type: "Initialized", status: "True", lastTransitionTime: now },
+        { type: "ContainersReady", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
+        { type: "Ready", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
+      ];
+      return {
+        ...cur,
+        status: {
+          ...cur.status,
+          phase: "Running",
+          startTime: now,
+          hostIP: nodeIP(this.nodeIndex),
+          podIP: ip,
+          conditions,
+          containerStatuses: cur.spec.containers.map((c) => ({ name: c.name, ready: false, restartCount: 0, started: true })),
+        },
+      } satisfies Pod;
+    });
+    if (!result.ok || result.object.metadata.uid !== running.uid || result.object.status.phase !== "Running") return;
+    running.started = true;
+    const pod = result.object;
+    for (const c of pod.spec.containers) events.record(pod, "Normal", "Started", `Started container ${c.name}`, "kubelet", this.nodeName);
+    const epoch = this.epoch;
+    engine.after(sampleDelay(this.settings.readinessDelay, this.rng), () => {
+      if (epoch !== this.epoch || !this.pods.has(running.uid) || running.killing) return;
+      this.setReady(running);
+    });
+    const runFor = pod.metadata.annotations?.["simk.dev/run-duration"];
+    if (runFor !== undefined) {
+      engine.after(parseDuration(runFor), () => {
+        if (epoch !== this.epoch || !this.pods.has(running.uid) || running.killing) return;
+        this.complete(running, pod.metadata.annotations?.["simk.dev/exit"] === "failure");
+      });
+    }
+  }
+
+  private setReady(running: RunningPod): void {
+    const now = this.ctx.engine.now;
+    this.ctx.store.modify("Pod", running.key, (cur) => {
+      if (cur.metadata.uid !== running.uid || cur.status.phase !== "Running") return undefined;
+      const conditions = (cur.status.conditions ?? []).map((c) =>
+        c.type === "Ready" || c.type === "ContainersReady" ? { type: c.type, status: "True" as const, lastTransitionTime: now } : c,
+      );
+      return {
+        ...cur,
+        status: { ...cur.status, conditions, containerStatuses: cur.status.containerStatuses?.map((s) => ({ ...s, ready: true })) },
+      };
+    });
+  }
+
+  private complete(running: RunningPod, failed: boolean): void {
+    const now = this.ctx.engine.now;
+    this.pods.delete(running.uid);
+    this.ctx.store.modify("Pod", running.key, (cur) => {
+      if (cur.metadata.uid !== running.uid) return undefined;
+      const conditions = (cur.status.conditions ?? []).map((c) =>
+        c.type === "Ready" || c.type === "ContainersReady" ? { type: c.type, status: "False" as const, reason: "PodCompleted", lastTransitionTime: now } : c,
+      );
+      return { ...cur, status: { ...cur.status, phase: failed ? "Failed" : "Succeeded", reason: failed ? "Error" : "Completed", conditions } };
+    });
+  }
+
+  private kill(pod: Pod, running: RunningPod): void {
+    running.killing = true;
+    const { engine, events } = this.ctx;
+    if (running.started) {
+      for (const c of pod.spec.containers) events.record(pod, "Normal", "Killing", `Stopping container ${c.name}`, "kubelet", this.nodeName);
+    }
+    const grace = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1_000_000;
+    const stop = running.started ? Math.min(grace, CONTAINER_STOP_DELAY) : 0;
+    const epoch = this.epoch;
+    engine.after(stop, () => {
+      if (epoch !== this.epoch) return;
+      this.pods.delete(running.uid);
+      this.finishDeletion(pod);
+    });
+  }
+
+  private finishDeletion(pod: Pod): void {
+    this.ctx.store.delete("Pod", objectKey(pod.metadata), { gracePeriodSeconds: 0, uid: pod.metadata.uid });
+  }
+
+  private nextPodIP(): string {
+    this.podIndex = (this.podIndex % 253) + 1;
+    return `10.${244 + (this.nodeIndex >> 8)}.${this.nodeIndex & 255}.${this.podIndex + 1}`;
+  }
+}
+
+function nodeIP(index: number): string {
+  return `192.168.${index >> 8}.${(index & 255) + 1}`;
+}

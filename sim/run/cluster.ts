@@ -1,0 +1,269 @@
+/**
+ * A simulated cluster: the engine, the API server, and the components wired to it — the
+ * scheduler, the controller-manager's controllers (sharing one set of informers, as in
+ * kube-controller-manager) and one kubelet per node. Operations a person does to a cluster
+ * (fail a node, cordon, drain, scale, roll out, apply, delete) are methods here; the timeline calls
+ * them.
+ */
+import type { Deployment, KubeObject, Node, Pod, ReplicaSet, Taint } from "../api/objects.js";
+import { objectKey } from "../api/objects.js";
+import { Store } from "../api/store.js";
+import { defaultTolerationSeconds, priorityAdmission } from "../admission/admission.js";
+import type { SimContext } from "../cluster/context.js";
+import { DeploymentController } from "../controllers/deployment.js";
+import { createSharedInformers, type SharedInformers } from "../controllers/informers.js";
+import { NodeLifecycleController } from "../controllers/nodeLifecycle.js";
+import { ReplicaSetController } from "../controllers/replicaSet.js";
+import { TaintEvictionController } from "../controllers/taintEviction.js";
+import { Engine, Priority } from "../engine/engine.js";
+import { RngStreams } from "../engine/rng.js";
+import { Kubelet } from "../kubelet/kubelet.js";
+import { EventRecorder } from "../metrics/events.js";
+import { ClusterObserver } from "../metrics/observer.js";
+import { Stats } from "../metrics/stats.js";
+import type { Manifest, NodePool, RolloutPatch, Scenario } from "../scenario/types.js";
+import { Scheduler, type SchedulerConfig } from "../scheduler/scheduler.js";
+import { defaultSchedulerConfig } from "../scheduler/profiles.js";
+
+/** PodGC (pkg/controller/podgc): orphaned pods are removed after a 40 s quarantine, checked every 20 s. */
+const POD_GC_PERIOD = 20_000_000;
+const POD_GC_QUARANTINE = 40_000_000;
+
+export interface ClusterOptions {
+  seed: number;
+  schedulerConfig?: SchedulerConfig;
+}
+
+export class Cluster implements SimContext {
+  readonly engine = new Engine();
+  readonly rng: RngStreams;
+  readonly store: Store;
+  readonly events: EventRecorder;
+  readonly stats = new Stats();
+  readonly observer: ClusterObserver;
+  readonly informers: SharedInformers;
+  readonly scheduler: Scheduler;
+  readonly kubelets = new Map<string, Kubelet>();
+  private readonly pools = new Map<string, { pool: NodePool; next: number }>();
+  private nodeCount = 0;
+
+  constructor(readonly scenario: Scenario, options: ClusterOptions) {
+    this.rng = new RngStreams(options.seed);
+    this.events = new EventRecorder(this.engine);
+    this.store = new Store(this.engine, { watchLatency: scenario.components.apiServer.watchLatency, rng: this.rng.stream("apiserver") });
+    this.store.addAdmission(priorityAdmission);
+    this.store.addAdmission(defaultTolerationSeconds);
+    this.observer = new ClusterObserver(this.store);
+    this.informers = createSharedInformers(this.store);
+    const c = scenario.components;
+    this.scheduler = new Scheduler(this, c.scheduler, options.schedulerConfig ?? defaultSchedulerConfig());
+    const rs = new ReplicaSetController(this, this.informers, c.controllers);
+    const deploy = new DeploymentController(this, this.informers, c.controllers);
+    const lifecycle = new NodeLifecycleController(this, this.informers, c.nodeLifecycle);
+    const eviction = new TaintEvictionController(this, this.informers);
+    this.scheduler.start();
+    rs.start();
+    deploy.start();
+    lifecycle.start();
+    eviction.start();
+    this.engine.after(POD_GC_PERIOD, () => this.podGC(), Priority.Late);
+  }
+
+  /** Creates the scenario's namespaces, priority classes, nodes and workloads at time 0. */
+  bootstrap(): void {
+    for (const ns of ["default", "kube-system", "kube-node-lease"]) {
+      this.store.create<"Namespace">({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns }, spec: {}, status: { phase: "Active" } });
+    }
+    for (const pool of this.scenario.nodePools) {
+      this.pools.set(pool.name, { pool, next: 0 });
+      this.addNodes(pool.name, pool.count);
+    }
+    // Cluster-scoped and policy objects first, so that pods are admitted against them.
+    const order = ["Namespace", "PriorityClass", "ResourceQuota", "Node", "Service", "PodDisruptionBudget"];
+    const rank = (m: Manifest): number => (order.includes(m.kind) ? order.indexOf(m.kind) : order.length);
+    const manifests = [...this.scenario.manifests].sort((a, b) => rank(a) - rank(b));
+    for (const m of manifests) this.apply(m);
+  }
+
+  // --- operations ------------------------------------------------------------------------------
+
+  addNodes(poolName: string, count: number): string[] {
+    const entry = this.pools.get(poolName);
+    if (!entry) throw new Error(`unknown node pool ${poolName}`);
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const index = entry.next++;
+      const name = `${poolName}-${index}`;
+      const zones = entry.pool.zones ?? [];
+      const labels: Record<string, string> = {
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        ...(entry.pool.template.labels ?? {}),
+      };
+      if (zones.length > 0) labels["topology.kubernetes.io/zone"] = zones[index % zones.length];
+      if (entry.pool.region) labels["topology.kubernetes.io/region"] = entry.pool.region;
+      const t = entry.pool.template;
+      this.createNode({
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: { name, labels, ...(t.annotations ? { annotations: t.annotations } : {}) },
+        spec: { ...(t.unschedulable ? { unschedulable: true } : {}), ...(t.taints ? { taints: t.taints.map((x) => ({ ...x })) } : {}) },
+        status: { allocatable: t.allocatable, capacity: t.capacity ?? t.allocatable, conditions: [] },
+      });
+      names.push(name);
+    }
+    return names;
+  }
+
+  /** Registers a node (as its kubelet would) and starts its kubelet. */
+  private createNode(node: Omit<Node, "metadata"> & { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } }): void {
+    const now = this.engine.now;
+    const index = this.nodeCount++;
+    const registered = {
+      ...node,
+      spec: { podCIDR: `10.${244 + (index >> 8)}.${index & 255}.0/24`, ...node.spec },
+      status: {
+        ...node.status,
+        capacity: node.status.capacity ?? node.status.allocatable,
+        conditions: [{ type: "Ready" as const, status: "True" as const, reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: now, lastTransitionTime: now }],
+      },
+    };
+    const result = this.store.create<"Node">(registered);
+    if (!result.ok) throw new Error(result.error.message);
+    const kubelet = new Kubelet(this, node.metadata.name, this.scenario.components.kubelet, index);
+    this.kubelets.set(node.metadata.name, kubelet);
+    kubelet.start();
+  }
+
+  failNode(name: string): void {
+    this.kubelets.get(name)?.fail();
+  }
+
+  recoverNode(name: string): void {
+    this.kubelets.get(name)?.start();
+  }
+
+  removeNode(name: string): void {
+    this.kubelets.get(name)?.fail();
+    this.kubelets.delete(name);
+    this.store.delete("Node", name);
+  }
+
+  cordon(name: string, unschedulable = true): void {
+    this.store.modify("Node", name, (n) => (!!n.spec.unschedulable === unschedulable ? undefined : { ...n, spec: { ...n.spec, unschedulable } }));
+  }
+
+  /**
+   * kubectl drain: cordon, then evict every pod on the node except DaemonSet pods, retrying
+   * refused evictions every 5 s (kubectl's default) until they succeed.
+   */
+  drain(name: string): void {
+    this.cordon(name);
+    const pods = this.store.list("Pod").filter((p) => p.spec.nodeName === name && !isDaemonSetPod(p) && p.metadata.deletionTimestamp === undefined);
+    for (const pod of pods) this.evict(pod, name);
+  }
+
+  private evict(pod: Pod, node: string): void {
+    const key = objectKey(pod.metadata);
+    const result = this.store.delete("Pod", key, { uid: pod.metadata.uid });
+    if (result.ok) {
+      this.stats.inc("drain.evictions");
+      this.events.record(pod, "Normal", "Evicted", `Evicted pod ${key} from ${node} (drain)`, "kubectl", node);
+      return;
+    }
+    if (result.error.reason === "NotFound" || result.error.reason === "Conflict") return;
+    this.engine.after(5_000_000, () => this.evict(pod, node));
+  }
+
+  scale(target: string, replicas: number): void {
+    const { kind, key } = parseTarget(target);
+    if (kind === "Deployment" || kind === "ReplicaSet") {
+      this.store.modify(kind, key, (o: Deployment | ReplicaSet) => ({ ...o, spec: { ...o.spec, replicas } }) as typeof o);
+    }
+  }
+
+  rollout(target: string, patch: RolloutPatch): void {
+    const { kind, key } = parseTarget(target);
+    if (kind !== "Deployment") return;
+    this.store.modify("Deployment", key, (d) => {
+      const t = d.spec.template;
+      const metadata = {
+        ...(t.metadata ?? {}),
+        labels: { ...(t.metadata?.labels ?? {}), ...(patch.labels ?? {}) },
+        annotations: { ...(t.metadata?.annotations ?? {}), ...(patch.annotations ?? {}) },
+      };
+      const containers = t.spec.containers.map((c) => ({
+        ...c,
+        ...(patch.image !== undefined ? { image: patch.image } : {}),
+        ...(patch.resources ? { resources: { ...(c.resources ?? {}), ...patch.resources } } : {}),
+      }));
+      return { ...d, spec: { ...d.spec, template: { metadata, spec: { ...t.spec, containers } } } };
+    });
+  }
+
+  /** Creates the object, or replaces the spec of an existing one (kubectl apply, simplified). */
+  apply(manifest: Manifest): void {
+    if (manifest.kind === "Node") {
+      const m = manifest;
+      this.createNode({ ...m, metadata: { name: m.metadata.name!, labels: m.metadata.labels, annotations: m.metadata.annotations } });
+      return;
+    }
+    const created = this.store.create(manifest as never);
+    if (created.ok) return;
+    if (created.error.reason !== "AlreadyExists") {
+      this.events.record({ kind: manifest.kind, metadata: { name: manifest.metadata.name ?? "", namespace: manifest.metadata.namespace } }, "Warning", "FailedApply", created.error.message, "simk-timeline");
+      return;
+    }
+    const key = objectKey({ name: manifest.metadata.name!, namespace: manifest.metadata.namespace ?? "default" });
+    const current = this.store.get(manifest.kind, key) as KubeObject | undefined;
+    if (!current || !("spec" in manifest)) return;
+    this.store.update({ ...current, spec: (manifest as { spec: unknown }).spec } as KubeObject);
+  }
+
+  /** Deletes an object and, like the garbage collector's background propagation, its dependents. */
+  deleteObject(target: string): void {
+    const { kind, key } = parseTarget(target);
+    const obj = this.store.get(kind, key);
+    if (!obj) return;
+    this.store.delete(kind, key);
+    this.deleteDependents(obj.metadata.uid);
+  }
+
+  private deleteDependents(ownerUid: string): void {
+    for (const kind of ["ReplicaSet", "Pod"] as const) {
+      for (const o of this.store.list(kind)) {
+        if (o.metadata.ownerReferences?.some((r) => r.uid === ownerUid)) {
+          this.store.delete(kind, objectKey(o.metadata));
+          this.deleteDependents(o.metadata.uid);
+        }
+      }
+    }
+  }
+
+  /** PodGC: force-deletes pods bound to nodes that no longer exist. */
+  private podGC(): void {
+    const now = this.engine.now;
+    for (const node of this.informers.pods.boundNodeNames()) {
+      if (this.informers.nodes.get(node)) continue;
+      for (const pod of this.informers.pods.onNode(node)) {
+      if (now - (pod.metadata.deletionTimestamp ?? pod.metadata.creationTimestamp) < POD_GC_QUARANTINE) continue;
+      this.store.delete("Pod", objectKey(pod.metadata), { gracePeriodSeconds: 0, uid: pod.metadata.uid });
+      }
+    }
+    this.engine.after(POD_GC_PERIOD, () => this.podGC(), Priority.Late);
+  }
+}
+
+const isDaemonSetPod = (p: Pod): boolean => p.metadata.ownerReferences?.some((r) => r.controller && r.kind === "DaemonSet") ?? false;
+
+/** "Kind/namespace/name" or "Kind/name" (namespace "default" for namespaced kinds). */
+export function parseTarget(target: string): { kind: "Deployment" | "ReplicaSet" | "Pod" | "Service" | "Job" | "DaemonSet" | "Node"; key: string } {
+  const parts = target.split("/");
+  const kind = parts[0] as ReturnType<typeof parseTarget>["kind"];
+  if (kind === "Node") return { kind, key: parts[1] };
+  if (parts.length === 2) return { kind, key: `default/${parts[1]}` };
+  return { kind, key: `${parts[1]}/${parts[2]}` };
+}
+
+export type { Taint };

@@ -1,0 +1,188 @@
+/**
+ * The validated, normalised form of a scenario: what the loader hands to the simulation.
+ * Durations are integer microseconds; quantities stay as written (strings) and are parsed by the
+ * components that use them. The YAML form is documented in the README ("Scenario format").
+ */
+import type {
+  DaemonSet,
+  Deployment,
+  Job,
+  Namespace,
+  NewObject,
+  Node,
+  Pod,
+  PodDisruptionBudget,
+  PriorityClass,
+  ReplicaSet,
+  ResourceList,
+  ResourceQuota,
+  Service,
+  Taint,
+} from "../api/objects.js";
+
+/** Where a value came from, for error messages raised after loading (e.g. unknown node). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  /** YAML path, e.g. "spec.timeline[2].node". */
+  path: string;
+}
+
+export interface NodePool {
+  /** Nodes are named `<name>-<index>`, index from 0. */
+  name: string;
+  count: number;
+  /** Zones assigned round-robin as topology.kubernetes.io/zone (and the region label, if set). */
+  zones?: string[];
+  region?: string;
+  template: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    taints?: Taint[];
+    unschedulable?: boolean;
+    allocatable: ResourceList;
+    /** Defaults to allocatable. */
+    capacity?: ResourceList;
+  };
+}
+
+/** A random or fixed delay, in µs once loaded. */
+export type DelaySpec =
+  | { distribution: "constant"; value: number }
+  | { distribution: "uniform"; min: number; max: number }
+  | { distribution: "exponential"; mean: number }
+  | { distribution: "lognormal"; median: number; sigma: number };
+
+export interface ApiServerSettings {
+  /** Watch delivery latency (µs). */
+  watchLatency: number;
+}
+
+export interface SchedulerSettings {
+  /** Simulated time one scheduling attempt takes (µs). */
+  attemptLatency: number;
+  /** Binding latency: time from the decision to the pod's nodeName being written (µs). */
+  bindLatency: number;
+}
+
+export interface KubeletSettings {
+  /** Image pull + container start, for an image the node does not have yet. */
+  startupDelay: DelaySpec;
+  /** Container start for an image already on the node. */
+  cachedStartupDelay: DelaySpec;
+  /** From Running to Ready (readiness probe passing). */
+  readinessDelay: DelaySpec;
+  /** nodeStatusUpdateFrequency (µs). */
+  nodeStatusUpdateFrequency: number;
+  /** Lease renew interval (µs). */
+  leaseRenewInterval: number;
+  /** nodeLeaseDurationSeconds. */
+  nodeLeaseDurationSeconds: number;
+  maxPods: number;
+}
+
+export interface NodeLifecycleSettings {
+  nodeMonitorPeriod: number;
+  nodeMonitorGracePeriod: number;
+  nodeStartupGracePeriod: number;
+  nodeEvictionRate: number;
+  secondaryNodeEvictionRate: number;
+  largeClusterSizeThreshold: number;
+  unhealthyZoneThreshold: number;
+}
+
+export interface ControllerSettings {
+  /** Time a controller takes to process one sync (µs). */
+  syncLatency: number;
+  /** ReplicaSet BurstReplicas. */
+  burstReplicas: number;
+}
+
+export interface ComponentSettings {
+  apiServer: ApiServerSettings;
+  scheduler: SchedulerSettings;
+  kubelet: KubeletSettings;
+  nodeLifecycle: NodeLifecycleSettings;
+  controllers: ControllerSettings;
+}
+
+/** A Kubernetes object given in the scenario, as the user wrote it (server fields unset). */
+export type Manifest =
+  | NewObject<Node>
+  | NewObject<Pod>
+  | NewObject<Service>
+  | NewObject<Namespace>
+  | NewObject<ResourceQuota>
+  | NewObject<Deployment>
+  | NewObject<ReplicaSet>
+  | NewObject<DaemonSet>
+  | NewObject<Job>
+  | NewObject<PodDisruptionBudget>
+  | NewObject<PriorityClass>;
+
+/** "Kind/namespace/name" or "Kind/name" (cluster-scoped), or "name" where the kind is implied. */
+export type ObjectTarget = string;
+
+interface ActionBase {
+  /** When, in µs from the start. */
+  at: number;
+  /** Where it was written, for later error messages. */
+  source: SourceLocation;
+}
+
+export type TimelineAction =
+  | (ActionBase & { action: "failNode"; node: string })
+  | (ActionBase & { action: "recoverNode"; node: string })
+  | (ActionBase & { action: "addNodes"; pool: string; count: number })
+  | (ActionBase & { action: "removeNode"; node: string })
+  | (ActionBase & { action: "cordon"; node: string })
+  | (ActionBase & { action: "uncordon"; node: string })
+  | (ActionBase & { action: "drain"; node: string })
+  | (ActionBase & { action: "scale"; target: ObjectTarget; replicas: number })
+  /** A pod-template change on a Deployment (or DaemonSet): the patch is merged into spec.template. */
+  | (ActionBase & { action: "rollout"; target: ObjectTarget; template: RolloutPatch })
+  | (ActionBase & { action: "apply"; manifests: Manifest[] })
+  | (ActionBase & { action: "delete"; target: ObjectTarget });
+
+/** What a rollout changes. Any of these; `image` sets every container's image. */
+export interface RolloutPatch {
+  image?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  resources?: { requests?: ResourceList; limits?: ResourceList };
+}
+
+export type ExpectStat = "last" | "min" | "max" | "mean" | `p${number}`;
+export type ExpectOp = "<" | "<=" | "==" | "!=" | ">=" | ">";
+
+export interface Expectation {
+  metric: string;
+  stat: ExpectStat;
+  op: ExpectOp;
+  value: number;
+  /** Only samples at or after this time (µs). */
+  after?: number;
+  /** Only samples at or before this time (µs). */
+  before?: number;
+  source: SourceLocation;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  /** Absolute path of the scenario file. */
+  file: string;
+  duration: number;
+  seed: number;
+  /** Time-series sample interval (µs). */
+  sampleInterval: number;
+  nodePools: NodePool[];
+  components: ComponentSettings;
+  /** Manifests from the scenario file and its includes, in file order. */
+  manifests: Manifest[];
+  timeline: TimelineAction[];
+  expect: Expectation[];
+  /** KubeSchedulerConfiguration documents, kept raw for the scheduler to validate. */
+  schedulerConfigs: unknown[];
+}

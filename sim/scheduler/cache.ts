@@ -1,0 +1,135 @@
+/**
+ * The scheduler's cache of nodes and the pods on them (kube-scheduler's internal cache +
+ * snapshot). It is fed by the scheduler's own watches, so it lags the API server by the watch
+ * latency, and by "assume": a pod the scheduler has just placed counts on its node at once, before
+ * the binding is written (pkg/scheduler/backend/cache AssumePod).
+ *
+ * Terminal pods (Succeeded/Failed) hold no resources; terminating pods still do until deleted.
+ */
+import type { Node, Pod } from "../api/objects.js";
+import { objectKey } from "../api/objects.js";
+import { emptyResources, podRequests, toResources } from "../cluster/resources.js";
+import { parseBytes } from "../units/quantity.js";
+import type { NodeInfo, PodInfo } from "./framework.js";
+
+export class SchedulerCache {
+  private readonly byName = new Map<string, NodeInfo>();
+  private ordered: NodeInfo[] = [];
+  private orderDirty = false;
+  /** Where each cached pod is, by uid. */
+  private readonly podNode = new Map<string, string>();
+
+  get nodes(): readonly NodeInfo[] {
+    if (this.orderDirty) {
+      this.ordered = [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      this.orderDirty = false;
+    }
+    return this.ordered;
+  }
+
+  nodeInfo(name: string): NodeInfo | undefined {
+    return this.byName.get(name);
+  }
+
+  upsertNode(node: Node): void {
+    const name = node.metadata.name;
+    const existing = this.byName.get(name);
+    const allocatable = toResources(node.status.allocatable);
+    const allowedPodNumber = node.status.allocatable.pods !== undefined ? parseBytes(node.status.allocatable.pods) : 110;
+    if (existing) {
+      existing.node = node;
+      existing.allocatable = allocatable;
+      existing.allowedPodNumber = allowedPodNumber;
+      existing.generation++;
+      return;
+    }
+    this.byName.set(name, {
+      name,
+      node,
+      allocatable,
+      allowedPodNumber,
+      requested: emptyResources(),
+      nonZeroRequested: { milliCPU: 0, memory: 0 },
+      pods: new Map(),
+      usedPorts: new Map(),
+      generation: 0,
+    });
+    this.orderDirty = true;
+  }
+
+  removeNode(name: string): void {
+    const info = this.byName.get(name);
+    if (!info) return;
+    for (const uid of info.pods.keys()) this.podNode.delete(uid);
+    this.byName.delete(name);
+    this.orderDirty = true;
+  }
+
+  /** Adds or refreshes a pod that is bound (or assumed) to `nodeName`. */
+  addPod(pod: Pod, nodeName: string): void {
+    const uid = pod.metadata.uid;
+    const current = this.podNode.get(uid);
+    if (current !== undefined) {
+      if (current === nodeName) {
+        // Refresh the stored object; requests do not change for a pod once created.
+        const info = this.byName.get(nodeName)!;
+        const old = info.pods.get(uid)!;
+        info.pods.set(uid, { ...old, pod });
+        return;
+      }
+      this.removePod(uid);
+    }
+    const info = this.byName.get(nodeName);
+    if (!info) return;
+    const podInfo: PodInfo = { pod, key: objectKey(pod.metadata), requests: podRequests(pod.spec) };
+    info.pods.set(uid, podInfo);
+    this.podNode.set(uid, nodeName);
+    applyPod(info, podInfo, +1);
+  }
+
+  removePod(uid: string): void {
+    const nodeName = this.podNode.get(uid);
+    if (nodeName === undefined) return;
+    this.podNode.delete(uid);
+    const info = this.byName.get(nodeName);
+    const podInfo = info?.pods.get(uid);
+    if (!info || !podInfo) return;
+    info.pods.delete(uid);
+    applyPod(info, podInfo, -1);
+  }
+
+  hasPod(uid: string): boolean {
+    return this.podNode.has(uid);
+  }
+
+  /** Applies a pod watch event: bound, non-terminal pods are cached; others are dropped. */
+  onPod(pod: Pod, deleted: boolean): void {
+    const terminal = pod.status.phase === "Succeeded" || pod.status.phase === "Failed";
+    if (deleted || terminal || !pod.spec.nodeName) {
+      // An unbound pod may still be assumed; only a deletion or a terminal phase removes it.
+      if (deleted || terminal) this.removePod(pod.metadata.uid);
+      return;
+    }
+    this.addPod(pod, pod.spec.nodeName);
+  }
+}
+
+function applyPod(info: NodeInfo, podInfo: PodInfo, sign: 1 | -1): void {
+  const r = podInfo.requests.requests;
+  info.requested.milliCPU += sign * r.milliCPU;
+  info.requested.memory += sign * r.memory;
+  info.requested.ephemeralStorage += sign * r.ephemeralStorage;
+  for (const [k, v] of Object.entries(r.scalar)) info.requested.scalar[k] = (info.requested.scalar[k] ?? 0) + sign * v;
+  info.nonZeroRequested.milliCPU += sign * podInfo.requests.nonZero.milliCPU;
+  info.nonZeroRequested.memory += sign * podInfo.requests.nonZero.memory;
+  for (const c of podInfo.pod.spec.containers) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue;
+      const key = `${p.protocol ?? "TCP"}/${p.hostIP ?? "0.0.0.0"}/${p.hostPort}`;
+      const n = (info.usedPorts.get(key) ?? 0) + sign;
+      if (n <= 0) info.usedPorts.delete(key);
+      else info.usedPorts.set(key, n);
+    }
+  }
+  info.generation++;
+}
