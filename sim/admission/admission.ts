@@ -8,6 +8,7 @@
  */
 import type { KubeObject, NewObject, Pod, Toleration } from "../api/objects.js";
 import { apiError, type AdmissionPlugin, type ApiResult, type Store } from "../api/store.js";
+import { applyPodDefaults } from "../cluster/podDefaults.js";
 
 export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
 export const TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";
@@ -21,6 +22,15 @@ const isPod = (o: NewObject<KubeObject>): o is NewPod => o.kind === "Pod";
 // that sharing (and so the per-spec request cache in sim/cluster/resources.ts).
 const tolerationsMemo = new WeakMap<Pod["spec"], Pod["spec"]>();
 const priorityMemo = new WeakMap<Pod["spec"], Pod["spec"]>();
+const defaultsMemo = new WeakMap<Pod["spec"], Pod["spec"]>();
+
+/** API-server defaulting of pods (requests from limits), before the admission plugins proper. */
+export const podDefaulting: AdmissionPlugin = (obj) => {
+  if (!isPod(obj)) return { ok: true, object: obj };
+  let spec = defaultsMemo.get(obj.spec);
+  if (!spec) defaultsMemo.set(obj.spec, (spec = applyPodDefaults(obj.spec)));
+  return { ok: true, object: spec === obj.spec ? obj : { ...obj, spec } };
+};
 
 export const defaultTolerationSeconds: AdmissionPlugin = (obj) => {
   if (!isPod(obj)) return { ok: true, object: obj };

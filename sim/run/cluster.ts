@@ -8,7 +8,7 @@
 import type { Deployment, KubeObject, Node, Pod, ReplicaSet, Taint } from "../api/objects.js";
 import { objectKey } from "../api/objects.js";
 import { Store } from "../api/store.js";
-import { defaultTolerationSeconds, priorityAdmission } from "../admission/admission.js";
+import { defaultTolerationSeconds, podDefaulting, priorityAdmission } from "../admission/admission.js";
 import type { SimContext } from "../cluster/context.js";
 import { DeploymentController } from "../controllers/deployment.js";
 import { createSharedInformers, type SharedInformers } from "../controllers/informers.js";
@@ -51,6 +51,7 @@ export class Cluster implements SimContext {
     this.rng = new RngStreams(options.seed);
     this.events = new EventRecorder(this.engine);
     this.store = new Store(this.engine, { watchLatency: scenario.components.apiServer.watchLatency, rng: this.rng.stream("apiserver") });
+    this.store.addAdmission(podDefaulting);
     this.store.addAdmission(priorityAdmission);
     this.store.addAdmission(defaultTolerationSeconds);
     this.observer = new ClusterObserver(this.store);

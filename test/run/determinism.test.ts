@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../sim/scenario/load.js";
+import { runScenario } from "../../sim/run/simulate.js";
+import { runOutputFiles } from "../../reports/files.js";
+
+const SCENARIO = new URL("../../scenarios/node-failure.yaml", import.meta.url).pathname;
+
+function outputs(seed: number): Map<string, string> {
+  const result = runScenario(loadScenario(SCENARIO), { seed, recordDecisions: true });
+  return new Map(runOutputFiles(result, { recordDecisions: true }).map((f) => [f.name, String(f.content)]));
+}
+
+describe("determinism", () => {
+  it("the same scenario and seed give byte-identical files", () => {
+    const a = outputs(42);
+    const b = outputs(42);
+    expect([...a.keys()]).toEqual(["summary.json", "events.jsonl", "timeseries.csv", "decisions.jsonl"]);
+    for (const [name, content] of a) expect(b.get(name), name).toBe(content);
+  });
+
+  it("a different seed gives a different run", () => {
+    expect(outputs(1).get("events.jsonl")).not.toBe(outputs(2).get("events.jsonl"));
+  });
+
+  it("outputs carry no absolute paths", () => {
+    for (const content of outputs(3).values()) expect(content).not.toContain("/work/");
+  });
+});
