@@ -1,10 +1,19 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync as makeTemp, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { execFileSync } from "node:child_process";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../sim/cli/main.js";
 
 const SCENARIO = new URL("../../scenarios/node-failure.yaml", import.meta.url).pathname;
+
+const temps: string[] = [];
+const mkdtempSync = (prefix: string): string => {
+  const dir = makeTemp(prefix);
+  temps.push(dir);
+  return dir;
+};
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 let out = "";
 let err = "";
@@ -78,5 +87,18 @@ describe("simk validate and schema", () => {
   it("help shows an example", () => {
     expect(main(["run", "--help"])).toBe(0);
     expect(out + err).toContain("Examples:");
+  });
+});
+
+describe("determinism across processes", () => {
+  it("two separate processes write byte-identical files for the same seed", () => {
+    const root = new URL("../..", import.meta.url).pathname;
+    const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "simk-proc-")));
+    for (const dir of dirs) {
+      execFileSync(process.execPath, ["--import", "tsx", "cli.ts", "run", "scenarios/node-failure.yaml", "--seed", "9", "--out-dir", dir, "--quiet"], { cwd: root });
+    }
+    for (const name of ["summary.json", "events.jsonl", "timeseries.csv"]) {
+      expect(readFileSync(join(dirs[1], name)).equals(readFileSync(join(dirs[0], name))), name).toBe(true);
+    }
   });
 });
