@@ -46,6 +46,10 @@ const ACTION_REASON: Record<TimelineAction["action"], string> = {
 };
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  if (scenario.schedulerConfigs.length > 0 && !options.schedulerConfig) {
+    // Building a configuration may import user plugin modules (async): the caller does it first.
+    throw new Error("this scenario has a KubeSchedulerConfiguration: resolve it into options.schedulerConfig before runScenario");
+  }
   const seed = options.seed ?? scenario.seed;
   const cluster = new Cluster(scenario, { seed, schedulerConfig: options.schedulerConfig });
   const decisions: DecisionRecord[] = [];
