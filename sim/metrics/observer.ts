@@ -14,6 +14,7 @@ interface PodClass {
   ready: boolean;
   /** Holds node resources: bound and not finished. */
   holding: boolean;
+  /** Requests (cpu millicores, memory bytes) of a pod holding or waiting for resources, else 0. */
   cpu: number;
   memory: number;
 }
@@ -21,10 +22,11 @@ interface PodClass {
 function classifyPod(p: Pod): PodClass {
   const terminal = p.status.phase === "Succeeded" || p.status.phase === "Failed";
   const holding = !!p.spec.nodeName && !terminal;
-  const r = holding ? podRequests(p.spec).requests : undefined;
+  const unscheduled = !p.spec.nodeName && !terminal;
+  const r = holding || unscheduled ? podRequests(p.spec).requests : undefined;
   return {
     phase: p.status.phase,
-    unscheduled: !p.spec.nodeName && !terminal,
+    unscheduled,
     terminating: p.metadata.deletionTimestamp !== undefined,
     ready: p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
     holding,
@@ -41,6 +43,19 @@ interface NodeClass {
   pods: number;
 }
 
+/** What the observer tracks per node: capacity from the Node, usage from the pods bound to it. */
+export interface NodeRecord extends NodeClass {
+  name: string;
+  /** The node pool (label simk.dev/pool), or "" for nodes from manifests. */
+  pool: string;
+  requestedCpu: number;
+  requestedMemory: number;
+  /** Pods holding resources on the node (bound, not finished). */
+  podCount: number;
+}
+
+export const POOL_LABEL = "simk.dev/pool";
+
 function classifyNode(n: Node): NodeClass {
   const alloc = toResources(n.status.allocatable);
   return {
@@ -50,6 +65,13 @@ function classifyNode(n: Node): NodeClass {
     memory: alloc.memory,
     pods: Number(n.status.allocatable.pods ?? 110),
   };
+}
+
+/** A pod's resource shape, for the "typical pending pod" of the fragmentation metric. */
+interface Shape {
+  cpu: number;
+  memory: number;
+  count: number;
 }
 
 export interface DeploymentView {
@@ -80,9 +102,11 @@ export class ClusterObserver {
   cpuAllocatable = 0;
   memoryAllocatable = 0;
   podsAllocatable = 0;
-  /** Per node: requested cpu and memory, for allocation and balance metrics. */
-  readonly nodeRequested = new Map<string, { cpu: number; memory: number }>();
-  readonly nodeAllocatable = new Map<string, { cpu: number; memory: number }>();
+  /** Per node: capacity and usage (usage survives the node's deletion until its pods go). */
+  readonly nodes = new Map<string, NodeRecord>();
+  /** Request shapes of unscheduled pods, and of all pods holding or wanting resources. */
+  private readonly pendingShapes = new Map<string, Shape>();
+  private readonly allShapes = new Map<string, Shape>();
   readonly deployments = new Map<string, DeploymentView>();
 
   constructor(store: Store) {
@@ -109,22 +133,38 @@ export class ClusterObserver {
     if (c.holding) {
       this.cpuRequested += sign * c.cpu;
       this.memoryRequested += sign * c.memory;
-      const node = p.spec.nodeName!;
-      const r = this.nodeRequested.get(node) ?? { cpu: 0, memory: 0 };
-      r.cpu += sign * c.cpu;
-      r.memory += sign * c.memory;
-      this.nodeRequested.set(node, r);
+      const r = this.nodeRecord(p.spec.nodeName!);
+      r.requestedCpu += sign * c.cpu;
+      r.requestedMemory += sign * c.memory;
+      r.podCount += sign;
     }
+    if (c.unscheduled || c.holding) {
+      addShape(this.allShapes, c.cpu, c.memory, sign);
+      if (c.unscheduled) addShape(this.pendingShapes, c.cpu, c.memory, sign);
+    }
+  }
+
+  private nodeRecord(name: string): NodeRecord {
+    let r = this.nodes.get(name);
+    if (!r) {
+      r = { name, pool: "", ready: false, schedulable: false, cpu: 0, memory: 0, pods: 0, requestedCpu: 0, requestedMemory: 0, podCount: 0 };
+      this.nodes.set(name, r);
+    }
+    return r;
   }
 
   private onNode(e: WatchEvent<Node>): void {
     if (e.oldObject) this.applyNode(e.oldObject, classifyNode(e.oldObject), -1);
-    if (e.type !== "DELETED") this.applyNode(e.object, classifyNode(e.object), +1);
-    if (e.type === "DELETED") this.nodeAllocatable.delete(e.object.metadata.name);
-    else {
-      const c = classifyNode(e.object);
-      this.nodeAllocatable.set(e.object.metadata.name, { cpu: c.cpu, memory: c.memory });
+    const name = e.object.metadata.name;
+    if (e.type === "DELETED") {
+      const r = this.nodes.get(name);
+      if (r && r.podCount === 0) this.nodes.delete(name);
+      else if (r) Object.assign(r, { ready: false, schedulable: false, cpu: 0, memory: 0, pods: 0 });
+      return;
     }
+    const c = classifyNode(e.object);
+    this.applyNode(e.object, c, +1);
+    Object.assign(this.nodeRecord(name), c, { pool: e.object.metadata.labels?.[POOL_LABEL] ?? "" });
   }
 
   private applyNode(_n: Node, c: NodeClass, sign: 1 | -1): void {
@@ -152,15 +192,40 @@ export class ClusterObserver {
     });
   }
 
-  /** Population standard deviation of per-node cpu allocation ratio (requested / allocatable). */
-  cpuImbalance(): number {
-    const ratios: number[] = [];
-    for (const [name, alloc] of this.nodeAllocatable) {
-      if (alloc.cpu === 0) continue;
-      ratios.push((this.nodeRequested.get(name)?.cpu ?? 0) / alloc.cpu);
-    }
-    if (ratios.length === 0) return 0;
-    const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-    return Math.sqrt(ratios.reduce((a, r) => a + (r - mean) ** 2, 0) / ratios.length);
+  /**
+   * The typical pod: the median cpu and median memory request of the unscheduled pods, or of all
+   * pods holding or wanting resources when nothing is pending. Undefined with no pods at all.
+   */
+  typicalPod(): { cpu: number; memory: number } | undefined {
+    const shapes = total(this.pendingShapes) > 0 ? this.pendingShapes : this.allShapes;
+    if (total(shapes) === 0) return undefined;
+    return { cpu: weightedMedian(shapes, (s) => s.cpu), memory: weightedMedian(shapes, (s) => s.memory) };
   }
+}
+
+function addShape(shapes: Map<string, Shape>, cpu: number, memory: number, sign: 1 | -1): void {
+  const key = `${cpu}/${memory}`;
+  const s = shapes.get(key);
+  if (s) {
+    s.count += sign;
+    if (s.count === 0) shapes.delete(key);
+  } else if (sign > 0) shapes.set(key, { cpu, memory, count: 1 });
+}
+
+function total(shapes: Map<string, Shape>): number {
+  let n = 0;
+  for (const s of shapes.values()) n += s.count;
+  return n;
+}
+
+/** The lower median (the value at rank ceil(n/2)) of a multiset given as counted shapes. */
+function weightedMedian(shapes: Map<string, Shape>, value: (s: Shape) => number): number {
+  const sorted = [...shapes.values()].sort((a, b) => value(a) - value(b));
+  const half = Math.ceil(total(shapes) / 2);
+  let seen = 0;
+  for (const s of sorted) {
+    seen += s.count;
+    if (seen >= half) return value(s);
+  }
+  return 0;
 }

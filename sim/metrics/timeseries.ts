@@ -5,6 +5,7 @@
  */
 import { Priority } from "../engine/engine.js";
 import type { Cluster } from "../run/cluster.js";
+import { fragmentation, imbalance, type NodeUsage } from "./quality.js";
 
 /** Fixed columns, in CSV order. Units: cpu in millicores, memory in bytes, ratios in [0, 1]. */
 export const BASE_COLUMNS = [
@@ -26,6 +27,10 @@ export const BASE_COLUMNS = [
   "cluster.memory.allocatable",
   "cluster.memory.allocation",
   "cluster.cpu.imbalance",
+  "cluster.memory.imbalance",
+  "cluster.cpu.fragmentation",
+  "cluster.memory.fragmentation",
+  "cluster.cpu.stranded",
   "scheduler.queue.waiting",
 ] as const;
 
@@ -79,6 +84,9 @@ export class TimeSeries {
     const o = this.cluster.observer;
     const now = this.cluster.engine.now;
     this.times.push(now / 1_000_000);
+    const live = [...o.nodes.values()].filter((n) => n.cpu > 0 || n.memory > 0);
+    const balance = imbalance(live);
+    const frag = fragmentation(live, o.typicalPod());
     const values: Record<(typeof BASE_COLUMNS)[number], number> = {
       "nodes.total": o.nodesTotal,
       "nodes.ready": o.nodesReady,
@@ -97,10 +105,15 @@ export class TimeSeries {
       "cluster.memory.requested": o.memoryRequested,
       "cluster.memory.allocatable": o.memoryAllocatable,
       "cluster.memory.allocation": o.memoryAllocatable > 0 ? round6(o.memoryRequested / o.memoryAllocatable) : 0,
-      "cluster.cpu.imbalance": round6(o.cpuImbalance()),
+      "cluster.cpu.imbalance": round6(balance.cpu),
+      "cluster.memory.imbalance": round6(balance.memory),
+      "cluster.cpu.fragmentation": round6(frag.cpu),
+      "cluster.memory.fragmentation": round6(frag.memory),
+      "cluster.cpu.stranded": frag.cpuStranded,
       "scheduler.queue.waiting": this.cluster.scheduler.queue.waiting,
     };
     for (const c of BASE_COLUMNS) this.set(c, values[c]);
+    this.samplePools(live);
     const dt = this.lastSample === undefined ? 0 : (now - this.lastSample) / 1_000_000;
     let allAvailable = true;
     for (const d of [...o.deployments.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) {
@@ -123,6 +136,29 @@ export class TimeSeries {
     this.lastSample = now;
   }
 
+  /** Per node pool (when the cluster has more than one): allocation and imbalance. */
+  private samplePools(nodes: readonly (NodeUsage & { pool: string })[]): void {
+    const pools = new Map<string, NodeUsage[]>();
+    for (const n of nodes) {
+      if (!n.pool) continue;
+      let list = pools.get(n.pool);
+      if (!list) pools.set(n.pool, (list = []));
+      list.push(n);
+    }
+    if (pools.size < 2) return;
+    for (const name of [...pools.keys()].sort()) {
+      const list = pools.get(name)!;
+      const sum = (f: (n: NodeUsage) => number): number => list.reduce((a, n) => a + f(n), 0);
+      const cpu = sum((n) => n.cpu);
+      const memory = sum((n) => n.memory);
+      const b = imbalance(list);
+      this.set(`pool.${name}.cpu.allocation`, cpu > 0 ? round6(sum((n) => n.requestedCpu) / cpu) : 0);
+      this.set(`pool.${name}.memory.allocation`, memory > 0 ? round6(sum((n) => n.requestedMemory) / memory) : 0);
+      this.set(`pool.${name}.cpu.imbalance`, round6(b.cpu));
+      this.set(`pool.${name}.memory.imbalance`, round6(b.memory));
+    }
+  }
+
   /** Summary metrics derived from the series. */
   summary(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -133,8 +169,8 @@ export class TimeSeries {
     for (const name of ["pods.pending", "pods.unscheduled", "scheduler.queue.waiting"]) {
       out[`${name}.max`] = Math.max(0, ...(this.columns.get(name) ?? []).map((v) => v ?? 0));
     }
-    for (const name of ["cluster.cpu.allocation", "cluster.memory.allocation", "cluster.cpu.imbalance"]) {
-      out[`${name}.timeWeightedMean`] = round6(mean(this.columns.get(name) ?? []));
+    for (const name of this.columns.keys()) {
+      if (/(allocation|imbalance|fragmentation)$/.test(name)) out[`${name}.timeWeightedMean`] = round6(mean(this.columns.get(name) ?? []));
     }
     for (const [prefix, s] of this.unavailableSeconds) out[`${prefix}.unavailableReplicaSeconds`] = round6(s);
     for (const [prefix, m] of this.minAvailable) out[`${prefix}.minAvailable`] = m;

@@ -19,7 +19,7 @@ import { Engine, Priority } from "../engine/engine.js";
 import { RngStreams } from "../engine/rng.js";
 import { Kubelet } from "../kubelet/kubelet.js";
 import { EventRecorder } from "../metrics/events.js";
-import { ClusterObserver } from "../metrics/observer.js";
+import { ClusterObserver, POOL_LABEL } from "../metrics/observer.js";
 import { Stats } from "../metrics/stats.js";
 import type { Manifest, NodePool, RolloutPatch, Scenario } from "../scenario/types.js";
 import { Scheduler, type SchedulerConfig } from "../scheduler/scheduler.js";
@@ -97,6 +97,7 @@ export class Cluster implements SimContext {
       const name = `${poolName}-${index}`;
       const zones = entry.pool.zones ?? [];
       const labels: Record<string, string> = {
+        [POOL_LABEL]: poolName,
         "kubernetes.io/hostname": name,
         "kubernetes.io/os": "linux",
         "kubernetes.io/arch": "amd64",
