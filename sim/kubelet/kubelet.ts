@@ -161,7 +161,13 @@ export class Kubelet {
         this.kill(pod, running);
         return;
       }
-      if (relist && running.started) return;
+      if (relist && running.started) {
+        // The containers kept running while the node was unreachable; the status manager posts its
+        // own view again, undoing the node controller's Ready=False (pkg/kubelet/status).
+        const ready = pod.status.conditions?.find((c) => c.type === "Ready");
+        if (ready && ready.status !== "True" && ready.reason === "NodeNotReady") this.setReady(running);
+        return;
+      }
       this.admit(pod, running);
       return;
     }
