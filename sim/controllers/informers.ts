@@ -90,6 +90,13 @@ export interface SharedInformers {
   leases: Informer<"Lease">;
   replicaSets: Informer<"ReplicaSet">;
   deployments: Informer<"Deployment">;
+  daemonSets: Informer<"DaemonSet">;
+  jobs: Informer<"Job">;
+  services: Informer<"Service">;
+  endpointSlices: Informer<"EndpointSlice">;
+  podDisruptionBudgets: Informer<"PodDisruptionBudget">;
+  resourceQuotas: Informer<"ResourceQuota">;
+  namespaces: Informer<"Namespace">;
 }
 
 export function createSharedInformers(store: Store): SharedInformers {
@@ -99,5 +106,12 @@ export function createSharedInformers(store: Store): SharedInformers {
     leases: new Informer(store, "Lease"),
     replicaSets: new Informer(store, "ReplicaSet"),
     deployments: new Informer(store, "Deployment"),
+    daemonSets: new Informer(store, "DaemonSet"),
+    jobs: new Informer(store, "Job"),
+    services: new Informer(store, "Service"),
+    endpointSlices: new Informer(store, "EndpointSlice"),
+    podDisruptionBudgets: new Informer(store, "PodDisruptionBudget"),
+    resourceQuotas: new Informer(store, "ResourceQuota"),
+    namespaces: new Informer(store, "Namespace"),
   };
 }
