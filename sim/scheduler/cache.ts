@@ -122,10 +122,14 @@ function applyPod(info: NodeInfo, podInfo: PodInfo, sign: 1 | -1): void {
   for (const [k, v] of Object.entries(r.scalar)) info.requested.scalar[k] = (info.requested.scalar[k] ?? 0) + sign * v;
   info.nonZeroRequested.milliCPU += sign * podInfo.requests.nonZero.milliCPU;
   info.nonZeroRequested.memory += sign * podInfo.requests.nonZero.memory;
-  for (const c of podInfo.pod.spec.containers) {
+  // Host ports of app containers and sidecars (init containers with restartPolicy Always), as
+  // upstream's GetHostPorts; an empty hostIP means all addresses (NodeInfo.updateUsedPorts).
+  const spec = podInfo.pod.spec;
+  const containers = [...spec.containers, ...(spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always")];
+  for (const c of containers) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort) continue;
-      const key = `${p.protocol ?? "TCP"}/${p.hostIP ?? "0.0.0.0"}/${p.hostPort}`;
+      const key = `${p.protocol ?? "TCP"}/${p.hostIP || "0.0.0.0"}/${p.hostPort}`;
       const n = (info.usedPorts.get(key) ?? 0) + sign;
       if (n <= 0) info.usedPorts.delete(key);
       else info.usedPorts.set(key, n);

@@ -28,7 +28,7 @@ export function deployment(name: string, replicas: number, requests = { cpu: "50
   };
 }
 
-type ActionInput = TimelineAction extends infer A ? (A extends TimelineAction ? Omit<A, "source"> : never) : never;
+export type ActionInput = TimelineAction extends infer A ? (A extends TimelineAction ? Omit<A, "source"> : never) : never;
 
 export function scenario(parts: { pools?: NodePool[]; manifests?: Scenario["manifests"]; timeline?: ActionInput[]; duration?: number; seed?: number }): Scenario {
   return {

@@ -11,9 +11,9 @@ import { podRequests, toResources } from "../../sim/cluster/resources.js";
 import { Rng } from "../../sim/engine/rng.js";
 import { Cluster } from "../../sim/run/cluster.js";
 import { runScenario } from "../../sim/run/simulate.js";
-import type { Scenario, TimelineAction } from "../../sim/scenario/types.js";
+import type { Scenario } from "../../sim/scenario/types.js";
 import type { SchedulerConfig } from "../../sim/scheduler/scheduler.js";
-import { deployment, pool, scenario } from "../helpers/scenario.js";
+import { deployment, pool, scenario, type ActionInput } from "../helpers/scenario.js";
 
 const s = 1_000_000;
 
@@ -24,7 +24,7 @@ function randomScenario(seed: number): Scenario {
   const manifests = Array.from({ length: 1 + rng.int(4) }, (_, i) =>
     deployment(`d${i}`, 1 + rng.int(12), { cpu: `${100 * (1 + rng.int(15))}m`, memory: `${128 * (1 + rng.int(16))}Mi` }),
   );
-  const timeline: Omit<TimelineAction, "source">[] = [];
+  const timeline: ActionInput[] = [];
   const actions = 2 + rng.int(5);
   for (let i = 0; i < actions; i++) {
     const at = (10 + rng.int(500)) * s;
