@@ -1,6 +1,8 @@
 /**
  * A controller work queue (client-go workqueue): keys are de-duplicated while waiting, a key is
  * never processed twice at once, and each sync takes the controller's sync latency. One worker.
+ * A sync that returns false is retried with client-go's per-item exponential backoff
+ * (DefaultControllerRateLimiter: 5 ms doubling to 1000 s).
  */
 import type { Engine } from "../engine/engine.js";
 
@@ -10,8 +12,9 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private busy = false;
   private active = true;
+  private readonly failures = new Map<string, number>();
 
-  constructor(private readonly engine: Engine, private readonly latency: number, private readonly sync: (key: string) => void) {}
+  constructor(private readonly engine: Engine, private readonly latency: number, private readonly sync: (key: string) => boolean | void) {}
 
   add(key: string): void {
     if (this.dirty.has(key)) return;
@@ -45,7 +48,11 @@ export class WorkQueue {
         this.head = 0;
       }
       this.dirty.delete(key);
-      this.sync(key);
+      if (this.sync(key) === false) {
+        const n = this.failures.get(key) ?? 0;
+        this.failures.set(key, n + 1);
+        this.addAfter(key, Math.min(5_000 * 2 ** n, 1_000_000_000));
+      } else this.failures.delete(key);
       this.busy = false;
       this.pump();
     });

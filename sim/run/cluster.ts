@@ -18,6 +18,7 @@ import { TaintEvictionController } from "../controllers/taintEviction.js";
 import { Engine, Priority } from "../engine/engine.js";
 import { RngStreams } from "../engine/rng.js";
 import { Kubelet } from "../kubelet/kubelet.js";
+import { DEFAULT_LEADER_ELECTION, LeaderElection } from "../cluster/leaderElection.js";
 import { EventRecorder } from "../metrics/events.js";
 import { ClusterObserver, POOL_LABEL } from "../metrics/observer.js";
 import { Stats } from "../metrics/stats.js";
@@ -34,6 +35,14 @@ export interface ClusterOptions {
   schedulerConfig?: SchedulerConfig;
 }
 
+export type ControlPlaneComponent = "apiServer" | "scheduler" | "controllerManager";
+
+/** A controller the controller-manager runs: it acts only while its replica holds the lease. */
+interface Controller {
+  start(): void;
+  setActive(active: boolean): void;
+}
+
 export class Cluster implements SimContext {
   readonly engine = new Engine();
   readonly rng: RngStreams;
@@ -44,6 +53,9 @@ export class Cluster implements SimContext {
   readonly informers: SharedInformers;
   readonly scheduler: Scheduler;
   readonly kubelets = new Map<string, Kubelet>();
+  readonly controllers: Controller[];
+  readonly schedulerElection: LeaderElection;
+  readonly controllerManagerElection: LeaderElection;
   private readonly pools = new Map<string, { pool: NodePool; next: number }>();
   private nodeCount = 0;
 
@@ -58,15 +70,24 @@ export class Cluster implements SimContext {
     this.informers = createSharedInformers(this.store);
     const c = scenario.components;
     this.scheduler = new Scheduler(this, c.scheduler, options.schedulerConfig ?? defaultSchedulerConfig());
-    const rs = new ReplicaSetController(this, this.informers, c.controllers);
-    const deploy = new DeploymentController(this, this.informers, c.controllers);
-    const lifecycle = new NodeLifecycleController(this, this.informers, c.nodeLifecycle);
-    const eviction = new TaintEvictionController(this, this.informers);
+    this.controllers = [
+      new ReplicaSetController(this, this.informers, c.controllers),
+      new DeploymentController(this, this.informers, c.controllers),
+      new NodeLifecycleController(this, this.informers, c.nodeLifecycle),
+      new TaintEvictionController(this, this.informers),
+    ];
     this.scheduler.start();
-    rs.start();
-    deploy.start();
-    lifecycle.start();
-    eviction.start();
+    for (const controller of this.controllers) controller.start();
+    // Both control-plane components elect a leader (leader-elect is on by default); until one
+    // holds the lease — and whenever none does — they do nothing.
+    this.scheduler.setActive(false);
+    for (const controller of this.controllers) controller.setActive(false);
+    this.schedulerElection = new LeaderElection(this, "kube-scheduler", 1, DEFAULT_LEADER_ELECTION, (leading) => this.scheduler.setActive(leading));
+    this.controllerManagerElection = new LeaderElection(this, "kube-controller-manager", 1, DEFAULT_LEADER_ELECTION, (leading) => {
+      for (const controller of this.controllers) controller.setActive(leading);
+    });
+    this.schedulerElection.start();
+    this.controllerManagerElection.start();
     this.engine.after(POD_GC_PERIOD, () => this.podGC(), Priority.Late);
   }
 
@@ -136,6 +157,16 @@ export class Cluster implements SimContext {
     const kubelet = new Kubelet(this, node.metadata.name, this.scenario.components.kubelet, index);
     this.kubelets.set(node.metadata.name, kubelet);
     kubelet.start();
+  }
+
+  /**
+   * A control-plane failure for `duration` µs: the API server refuses writes and holds watch
+   * events; the scheduler's or controller-manager's leader replica dies (and restarts afterwards).
+   */
+  failComponent(component: ControlPlaneComponent, duration: number): void {
+    if (component === "apiServer") this.store.setUnavailable(this.engine.now + duration);
+    else if (component === "scheduler") this.schedulerElection.kill(duration);
+    else this.controllerManagerElection.kill(duration);
   }
 
   failNode(name: string): void {
