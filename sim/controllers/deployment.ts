@@ -20,6 +20,9 @@ import { WorkQueue } from "./workqueue.js";
 
 export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+/** util/deployment_util.go: the Deployment size and size + surge a ReplicaSet was last scaled for. */
+export const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas";
+export const MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas";
 
 /** intstr.GetScaledValueFromIntOrPercent. */
 export function scaledValue(value: IntOrString | undefined, total: number, roundUp: boolean): number {
@@ -66,6 +69,86 @@ export function podTemplateHash(template: PodTemplateSpec, collisionCount = 0): 
 }
 
 const replicasOf = (rss: ReplicaSet[]): number => rss.reduce((n, rs) => n + rs.spec.replicas, 0);
+
+function replicasAnnotations(d: Deployment): Record<string, string> {
+  return { [DESIRED_REPLICAS_ANNOTATION]: String(d.spec.replicas), [MAX_REPLICAS_ANNOTATION]: String(d.spec.replicas + maxSurge(d)) };
+}
+
+/** isScalingEvent: an active ReplicaSet was last sized for a different Deployment size. */
+export function isScalingEvent(d: Deployment, all: ReplicaSet[]): boolean {
+  for (const rs of all) {
+    if (rs.spec.replicas === 0) continue;
+    const desired = rs.metadata.annotations?.[DESIRED_REPLICAS_ANNOTATION];
+    if (desired !== undefined && Number(desired) !== d.spec.replicas) return true;
+  }
+  return false;
+}
+
+/** FindActiveOrLatest: the only ReplicaSet with replicas; with none, the new (or newest) one; else none. */
+function findActiveOrLatest(newRS: ReplicaSet | undefined, old: ReplicaSet[]): ReplicaSet | undefined {
+  const all = [...(newRS ? [newRS] : []), ...old];
+  const active = all.filter((rs) => rs.spec.replicas > 0);
+  if (active.length === 1) return active[0];
+  if (active.length === 0) return newRS ?? [...old].sort(byCreation).pop();
+  return undefined;
+}
+
+/**
+ * getProportion / getReplicaSetFraction (sync.go): the share of `toAdd` this ReplicaSet gets,
+ * round(replicas × (replicas + maxSurge) ÷ the max-replicas it was sized for) − replicas, bounded by
+ * what is left to add (or remove).
+ */
+export function proportion(rs: ReplicaSet, d: Deployment, toAdd: number, added: number): number {
+  if (rs.spec.replicas === 0 || toAdd === 0 || toAdd === added) return 0;
+  let fraction: number;
+  if (d.spec.replicas === 0) fraction = -rs.spec.replicas;
+  else {
+    const deploymentReplicas = d.spec.replicas + maxSurge(d);
+    const annotated = Number(rs.metadata.annotations?.[MAX_REPLICAS_ANNOTATION] ?? d.status.replicas ?? 0);
+    const newSize = annotated > 0 ? (rs.spec.replicas * deploymentReplicas) / annotated : 0;
+    fraction = goRound(newSize) - rs.spec.replicas;
+  }
+  const allowed = toAdd - added;
+  return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
+}
+
+/**
+ * sync.go scale(), as sizes: the one active ReplicaSet takes the new size; if the new ReplicaSet
+ * is saturated the old ones go to 0; otherwise (RollingUpdate) the difference to replicas +
+ * maxSurge is spread over the active ReplicaSets in proportion to their size (larger first; newer
+ * first when growing, older first when shrinking), leftovers to the first.
+ */
+export function proportionalSizes(d: Deployment, newRS: ReplicaSet | undefined, old: ReplicaSet[]): Map<ReplicaSet, number> {
+  const sizes = new Map<ReplicaSet, number>();
+  const activeOrLatest = findActiveOrLatest(newRS, old);
+  if (activeOrLatest) return sizes.set(activeOrLatest, d.spec.replicas);
+  if (newRS && newRS.spec.replicas === d.spec.replicas && (newRS.status.availableReplicas ?? 0) === d.spec.replicas) {
+    for (const rs of old) if (rs.spec.replicas > 0) sizes.set(rs, 0);
+    return sizes;
+  }
+  if (d.spec.strategy.type !== "RollingUpdate") return sizes;
+  const active = [...(newRS ? [newRS] : []), ...old].filter((rs) => rs.spec.replicas > 0);
+  const allowed = d.spec.replicas > 0 ? d.spec.replicas + maxSurge(d) : 0;
+  const toAdd = allowed - replicasOf(active);
+  const ordered = [...active].sort((a, b) => {
+    if (a.spec.replicas !== b.spec.replicas) return b.spec.replicas - a.spec.replicas;
+    return toAdd > 0 ? byCreation(b, a) : byCreation(a, b);
+  });
+  let added = 0;
+  for (const rs of ordered) {
+    const p = proportion(rs, d, toAdd, added);
+    sizes.set(rs, rs.spec.replicas + p);
+    added += p;
+  }
+  if (ordered.length > 0 && added !== toAdd) sizes.set(ordered[0], sizes.get(ordered[0])! + (toAdd - added));
+  for (const [rs, size] of sizes) sizes.set(rs, Math.max(0, size));
+  return sizes;
+}
+
+/** Go's math.Round: half away from zero. */
+function goRound(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
 const availableOf = (rss: ReplicaSet[]): number => rss.reduce((n, rs) => n + (rs.status.availableReplicas ?? 0), 0);
 const byCreation = (a: ReplicaSet, b: ReplicaSet): number =>
   a.metadata.creationTimestamp - b.metadata.creationTimestamp || (a.metadata.name < b.metadata.name ? -1 : 1);
@@ -108,7 +191,11 @@ export class DeploymentController {
     return out.sort(byCreation);
   }
 
-  private sync(key: string): void {
+  /** Set when a write in the current sync failed (API server unavailable): the sync is retried. */
+  private writeFailed = false;
+
+  private sync(key: string): boolean | void {
+    this.writeFailed = false;
     const d = this.informers.deployments.get(key);
     if (!d || d.metadata.deletionTimestamp !== undefined) return;
     let all = this.replicaSetsOf(d);
@@ -118,9 +205,15 @@ export class DeploymentController {
       this.syncStatus(d, all, newRS);
       return;
     }
+    // A change of spec.replicas alone is a scaling event: resize proportionally (sync.go scale).
+    if (isScalingEvent(d, all)) {
+      this.scaleProportionally(d, newRS, all.filter((rs) => rs !== newRS));
+      this.syncStatus(d, this.replicaSetsOf(d), newRS && this.replicaSetsOf(d).find((rs) => rs.metadata.uid === newRS!.metadata.uid));
+      return this.writeFailed ? false : undefined;
+    }
     if (!newRS) {
       newRS = this.createNewReplicaSet(d, all, hash);
-      if (!newRS) return;
+      if (!newRS) return false;
       all = [...all, newRS];
     }
     const old = all.filter((rs) => rs !== newRS);
@@ -128,6 +221,30 @@ export class DeploymentController {
     else this.rolloutRolling(d, all, old, newRS);
     this.cleanup(d, this.replicaSetsOf(d), newRS);
     this.syncStatus(d, this.replicaSetsOf(d), this.replicaSetsOf(d).find((rs) => rs.metadata.uid === newRS!.metadata.uid));
+    return this.writeFailed ? false : undefined;
+  }
+
+  /**
+   * sync.go scale(): the one active ReplicaSet takes the new size; if the new ReplicaSet is
+   * saturated the old ones go to 0; otherwise (RollingUpdate) the difference to replicas + maxSurge
+   * is spread over the active ReplicaSets in proportion to their size, leftovers to the largest.
+   */
+  private scaleProportionally(d: Deployment, newRS: ReplicaSet | undefined, old: ReplicaSet[]): void {
+    for (const [rs, size] of proportionalSizes(d, newRS, old)) {
+      if (size !== rs.spec.replicas) this.scale(d, rs, size);
+      else this.annotate(d, rs);
+    }
+  }
+
+  /** Records the Deployment size a ReplicaSet now serves (setReplicasAnnotations). */
+  private annotate(d: Deployment, rs: ReplicaSet): void {
+    const want = replicasAnnotations(d);
+    const has = rs.metadata.annotations ?? {};
+    if (has[DESIRED_REPLICAS_ANNOTATION] === want[DESIRED_REPLICAS_ANNOTATION] && has[MAX_REPLICAS_ANNOTATION] === want[MAX_REPLICAS_ANNOTATION]) return;
+    const result = this.ctx.store.modify("ReplicaSet", objectKey(rs.metadata), (cur) =>
+      cur.metadata.uid === rs.metadata.uid ? { ...cur, metadata: { ...cur.metadata, annotations: { ...(cur.metadata.annotations ?? {}), ...want } } } : undefined,
+    );
+    if (!result.ok) this.writeFailed = true;
   }
 
   private createNewReplicaSet(d: Deployment, all: ReplicaSet[], hash: string): ReplicaSet | undefined {
@@ -142,7 +259,7 @@ export class DeploymentController {
         name: `${d.metadata.name}-${hash}`,
         namespace: d.metadata.namespace,
         labels,
-        annotations: { [REVISION_ANNOTATION]: String(maxRevision + 1) },
+        annotations: { [REVISION_ANNOTATION]: String(maxRevision + 1), ...replicasAnnotations(d) },
         ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
       },
       spec: {
@@ -222,10 +339,14 @@ export class DeploymentController {
 
   private scale(d: Deployment, rs: ReplicaSet, replicas: number, from = rs.spec.replicas): void {
     if (from === replicas) return;
+    const annotations = replicasAnnotations(d);
     const result = this.ctx.store.modify("ReplicaSet", objectKey(rs.metadata), (cur) =>
-      cur.metadata.uid === rs.metadata.uid ? { ...cur, spec: { ...cur.spec, replicas } } : undefined,
+      cur.metadata.uid === rs.metadata.uid
+        ? { ...cur, metadata: { ...cur.metadata, annotations: { ...(cur.metadata.annotations ?? {}), ...annotations } }, spec: { ...cur.spec, replicas } }
+        : undefined,
     );
     if (result.ok) this.scaledEvent(d, rs, from, replicas);
+    else this.writeFailed = true;
   }
 
   private scaledEvent(d: Deployment, rs: ReplicaSet, from: number, to: number): void {
@@ -258,7 +379,29 @@ export class DeploymentController {
     const prevAvail = current.status.conditions?.find((c) => c.type === "Available");
     const prevProg = current.status.conditions?.find((c) => c.type === "Progressing");
     const availStatus = availableOk ? "True" : "False";
-    const progReason = complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated";
+    // Progress (progress.go): complete; or something moved since the last status; or timed out.
+    const before = current.status;
+    const progressed =
+      (updated > (before.updatedReplicas ?? 0)) ||
+      (replicas < (before.replicas ?? 0)) ||
+      (ready > (before.readyReplicas ?? 0)) ||
+      (available > (before.availableReplicas ?? 0)) ||
+      current.metadata.generation !== before.observedGeneration;
+    const deadline = d.spec.progressDeadlineSeconds * 1_000_000;
+    let prog: { status: "True" | "False"; reason: string; message: string; lastUpdateTime: number; lastTransitionTime: number };
+    const rsName = newRS?.metadata.name;
+    if (complete) {
+      prog = { status: "True", reason: "NewReplicaSetAvailable", message: `ReplicaSet "${rsName}" has successfully progressed.`, lastUpdateTime: prevProg?.reason === "NewReplicaSetAvailable" ? prevProg.lastUpdateTime ?? now : now, lastTransitionTime: prevProg?.status === "True" ? prevProg.lastTransitionTime ?? now : now };
+    } else if (progressed || !prevProg) {
+      prog = { status: "True", reason: "ReplicaSetUpdated", message: `ReplicaSet "${rsName}" is progressing.`, lastUpdateTime: now, lastTransitionTime: prevProg?.status === "True" ? prevProg.lastTransitionTime ?? now : now };
+    } else if (prevProg.status === "True" && prevProg.reason !== "NewReplicaSetAvailable" && (prevProg.lastUpdateTime ?? now) + deadline < now) {
+      prog = { status: "False", reason: "ProgressDeadlineExceeded", message: `ReplicaSet "${rsName}" has timed out progressing.`, lastUpdateTime: now, lastTransitionTime: now };
+      this.ctx.stats.inc("deployment.progressDeadlineExceeded");
+    } else {
+      prog = { status: prevProg.status === "False" ? "False" : "True", reason: prevProg.reason ?? "ReplicaSetUpdated", message: prevProg.message ?? "", lastUpdateTime: prevProg.lastUpdateTime ?? now, lastTransitionTime: prevProg.lastTransitionTime ?? now };
+    }
+    // requeueStuckDeployment: look again just after the deadline would pass.
+    if (!complete && prog.status === "True") this.queue.addAfter(objectKey(d.metadata), Math.max(1, prog.lastUpdateTime + deadline + 1 - now));
     const conditions = [
       {
         type: "Available" as const,
@@ -268,14 +411,7 @@ export class DeploymentController {
         lastUpdateTime: prevAvail?.status === availStatus ? prevAvail.lastUpdateTime : now,
         lastTransitionTime: prevAvail?.status === availStatus ? prevAvail.lastTransitionTime : now,
       },
-      {
-        type: "Progressing" as const,
-        status: "True" as const,
-        reason: progReason,
-        message: complete ? `ReplicaSet "${newRS?.metadata.name}" has successfully progressed.` : `ReplicaSet "${newRS?.metadata.name}" is progressing.`,
-        lastUpdateTime: prevProg?.reason === progReason ? prevProg.lastUpdateTime : now,
-        lastTransitionTime: prevProg?.lastTransitionTime ?? now,
-      },
+      { type: "Progressing" as const, ...prog },
     ];
     const status = {
       observedGeneration: d.metadata.generation,

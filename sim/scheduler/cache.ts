@@ -71,10 +71,12 @@ export class SchedulerCache {
     const current = this.podNode.get(uid);
     if (current !== undefined) {
       if (current === nodeName) {
-        // Refresh the stored object; requests do not change for a pod once created.
+        // Refresh the stored object; requests do not change for a pod once created. Labels can:
+        // then per-node caches keyed on generation (InterPodAffinity) must see the change.
         const info = this.byName.get(nodeName)!;
         const old = info.pods.get(uid)!;
         info.pods.set(uid, { ...old, pod });
+        if (old.pod.metadata.labels !== pod.metadata.labels && JSON.stringify(old.pod.metadata.labels) !== JSON.stringify(pod.metadata.labels)) info.generation++;
         return;
       }
       this.removePod(uid);
