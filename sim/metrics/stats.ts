@@ -5,6 +5,12 @@
 export class Stats {
   private readonly counters = new Map<string, number>();
   private readonly samples = new Map<string, number[]>();
+  private readonly sources: (() => Record<string, number>)[] = [];
+
+  /** Adds a component that reports its own summary metrics when the run ends. */
+  addSource(source: () => Record<string, number>): void {
+    this.sources.push(source);
+  }
 
   inc(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
@@ -32,6 +38,7 @@ export class Stats {
   /** Counters and gauges, plus count/mean/p50/p90/p99/max of each sample set. */
   snapshot(): Record<string, number> {
     const out: Record<string, number> = {};
+    for (const source of this.sources) Object.assign(out, source());
     for (const [k, v] of this.counters) out[k] = v;
     for (const [k, values] of this.samples) {
       if (values.length === 0) continue;

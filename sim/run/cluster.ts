@@ -21,6 +21,7 @@ import { Kubelet } from "../kubelet/kubelet.js";
 import { DEFAULT_LEADER_ELECTION, LeaderElection } from "../cluster/leaderElection.js";
 import { EventRecorder } from "../metrics/events.js";
 import { ClusterObserver, POOL_LABEL } from "../metrics/observer.js";
+import { WorkloadTracker } from "../metrics/workloads.js";
 import { Stats } from "../metrics/stats.js";
 import type { Manifest, NodePool, RolloutPatch, Scenario } from "../scenario/types.js";
 import { Scheduler, type SchedulerConfig } from "../scheduler/scheduler.js";
@@ -50,6 +51,7 @@ export class Cluster implements SimContext {
   readonly events: EventRecorder;
   readonly stats = new Stats();
   readonly observer: ClusterObserver;
+  readonly workloads: WorkloadTracker;
   readonly informers: SharedInformers;
   readonly scheduler: Scheduler;
   readonly kubelets = new Map<string, Kubelet>();
@@ -67,6 +69,7 @@ export class Cluster implements SimContext {
     this.store.addAdmission(priorityAdmission);
     this.store.addAdmission(defaultTolerationSeconds);
     this.observer = new ClusterObserver(this.store);
+    this.workloads = new WorkloadTracker(this.store, () => this.engine.now);
     this.informers = createSharedInformers(this.store);
     const c = scenario.components;
     this.scheduler = new Scheduler(this, c.scheduler, options.schedulerConfig ?? defaultSchedulerConfig());
@@ -88,6 +91,16 @@ export class Cluster implements SimContext {
     });
     this.schedulerElection.start();
     this.controllerManagerElection.start();
+    this.stats.addSource(() => this.workloads.summary());
+    this.stats.addSource(() => {
+      const out: Record<string, number> = {};
+      for (const [name, e] of [["scheduler", this.schedulerElection], ["controllerManager", this.controllerManagerElection]] as const) {
+        out[`leaderElection.${name}.transitions`] = e.transitions;
+        out[`leaderElection.${name}.gapSeconds`] = e.totalGap(this.engine.now) / 1_000_000;
+        out[`leaderElection.${name}.maxGapSeconds`] = Math.max(0, ...e.gaps) / 1_000_000;
+      }
+      return out;
+    });
     this.engine.after(POD_GC_PERIOD, () => this.podGC(), Priority.Late);
   }
 
@@ -170,6 +183,7 @@ export class Cluster implements SimContext {
   }
 
   failNode(name: string): void {
+    this.workloads.markFailure(this.engine.now);
     this.kubelets.get(name)?.fail();
   }
 
