@@ -11,6 +11,8 @@ import { Store } from "../api/store.js";
 import { defaultTolerationSeconds, podDefaulting, priorityAdmission } from "../admission/admission.js";
 import type { SimContext } from "../cluster/context.js";
 import { DeploymentController } from "../controllers/deployment.js";
+import { DisruptionController } from "../controllers/disruption.js";
+import { evictPod } from "../api/eviction.js";
 import { createSharedInformers, type SharedInformers } from "../controllers/informers.js";
 import { NodeLifecycleController } from "../controllers/nodeLifecycle.js";
 import { ReplicaSetController } from "../controllers/replicaSet.js";
@@ -78,6 +80,7 @@ export class Cluster implements SimContext {
       new DeploymentController(this, this.informers, c.controllers),
       new NodeLifecycleController(this, this.informers, c.nodeLifecycle),
       new TaintEvictionController(this, this.informers),
+      new DisruptionController(this, this.informers, c.controllers),
     ];
     this.scheduler.start();
     for (const controller of this.controllers) controller.start();
@@ -202,25 +205,38 @@ export class Cluster implements SimContext {
   }
 
   /**
-   * kubectl drain: cordon, then evict every pod on the node except DaemonSet pods, retrying
-   * refused evictions every 5 s (kubectl's default) until they succeed.
+   * kubectl drain: cordon, then evict every pod on the node except DaemonSet pods through the
+   * Eviction API, retrying refused evictions every 5 s (kubectl's default) until they succeed.
+   * The drain's duration runs until the last pod is evicted.
    */
   drain(name: string): void {
     this.cordon(name);
+    const started = this.engine.now;
     const pods = this.store.list("Pod").filter((p) => p.spec.nodeName === name && !isDaemonSetPod(p) && p.metadata.deletionTimestamp === undefined);
-    for (const pod of pods) this.evict(pod, name);
+    let remaining = pods.length;
+    const done = (): void => {
+      if (--remaining === 0) this.stats.set(`drain.${name}.durationSeconds`, (this.engine.now - started) / 1_000_000);
+    };
+    if (remaining === 0) this.stats.set(`drain.${name}.durationSeconds`, 0);
+    for (const pod of pods) this.evict(pod, name, done);
   }
 
-  private evict(pod: Pod, node: string): void {
+  private evict(pod: Pod, node: string, done: () => void): void {
     const key = objectKey(pod.metadata);
-    const result = this.store.delete("Pod", key, { uid: pod.metadata.uid });
+    const result = evictPod(this.store, pod);
     if (result.ok) {
       this.stats.inc("drain.evictions");
-      this.events.record(pod, "Normal", "Evicted", `Evicted pod ${key} from ${node} (drain)`, "kubectl", node);
+      this.events.record(pod, "Normal", "EvictedByDrain", `Evicted pod ${key} from ${node} (kubectl drain)`, "kubectl", node);
+      done();
       return;
     }
-    if (result.error.reason === "NotFound" || result.error.reason === "Conflict") return;
-    this.engine.after(5_000_000, () => this.evict(pod, node));
+    if (result.error.reason === "NotFound") {
+      done();
+      return;
+    }
+    this.stats.inc("drain.evictionRetries");
+    this.events.record(pod, "Warning", "EvictionBlocked", result.error.message, "kubectl", node);
+    this.engine.after(5_000_000, () => this.evict(pod, node, done));
   }
 
   scale(target: string, replicas: number): void {
