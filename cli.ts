@@ -2,4 +2,4 @@
 // simk's executable entry point; the commands live in sim/cli/main.ts.
 import { main } from "./sim/cli/main.js";
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -350,6 +350,9 @@ export interface DaemonSetStatus {
   numberReady: number;
   numberMisscheduled: number;
   numberAvailable?: number;
+  numberUnavailable?: number;
+  updatedNumberScheduled?: number;
+  observedGeneration?: number;
 }
 
 export interface DaemonSet {
@@ -370,13 +373,24 @@ export interface JobSpec {
   selector?: LabelSelector;
 }
 
+export interface JobCondition {
+  type: "Complete" | "Failed" | "Suspended" | "FailureTarget" | "SuccessCriteriaMet";
+  status: "True" | "False";
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: Micros;
+}
+
 export interface JobStatus {
   active?: number;
+  ready?: number;
+  terminating?: number;
   succeeded?: number;
   failed?: number;
+  completedIndexes?: string;
   startTime?: Micros;
   completionTime?: Micros;
-  conditions?: { type: "Complete" | "Failed" | "Suspended"; status: "True" | "False"; reason?: string }[];
+  conditions?: JobCondition[];
 }
 
 export interface Job {

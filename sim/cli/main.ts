@@ -1,13 +1,20 @@
 /**
- * simk's command line. Exit status: 0 all good, 1 an expectation failed, 2 a usage or input error
- * (never with a stack trace), 3 an internal error (a bug in simk: the stack is printed).
+ * simk's command line: run, validate, explain, schema. Exit status: 0 all good, 1 an expectation
+ * failed (explain: no node fits the pod), 2 a usage or input error (never with a stack trace), 3 an
+ * internal error (a bug in simk: the stack is printed).
+ *
+ * `main` is async: building the scheduler configuration may import plugin modules.
  */
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { relative } from "node:path";
-import { InputError, formatProblem } from "../scenario/errors.js";
-import { loadScenario, validateFile } from "../scenario/load.js";
+import { InputError, formatProblem, type InputProblem } from "../scenario/errors.js";
+import { loadManifestFiles, loadScenario, validateFile } from "../scenario/load.js";
 import { scenarioJsonSchema } from "../scenario/schema.js";
+import type { Scenario } from "../scenario/types.js";
 import { runScenario } from "../run/simulate.js";
+import { buildSchedulerConfig, registryWith, resolveSchedulerConfig } from "../scheduler/config.js";
+import { commandLineModule } from "../scheduler/pluginModules.js";
+import { explain, formatExplainJson, formatExplainTable } from "./explain.js";
 import { parseDuration, DurationError } from "../units/duration.js";
 import { writeFilesAtomically } from "../../reports/atomic.js";
 import { runOutputFiles } from "../../reports/files.js";
@@ -39,18 +46,41 @@ function parseDurationFlag(value: string): number {
   }
 }
 
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 interface RunFlags {
   seed?: number;
   outDir?: string;
   sampleInterval?: number;
   recordDecisions?: boolean;
   quiet?: boolean;
+  schedulerConfig?: string;
+  plugin?: string[];
 }
 
-function runCommand(file: string, flags: RunFlags): number {
+/** --scheduler-config FILE: the KubeSchedulerConfiguration documents of a file that holds nothing else. */
+function loadSchedulerConfigFile(file: string): { configs: unknown[]; sources: ReturnType<typeof loadManifestFiles>["schedulerConfigSources"] } {
+  const loaded = loadManifestFiles([file]);
+  if (loaded.schedulerConfigs.length === 0 || loaded.manifests.length > 0) {
+    const found = loaded.manifests.map((m) => m.kind).join(", ");
+    throw new InputError([
+      { file, message: `expected a file holding one KubeSchedulerConfiguration (apiVersion: kubescheduler.config.k8s.io/v1)${found ? `; found ${found}` : ""}` },
+    ]);
+  }
+  return { configs: loaded.schedulerConfigs, sources: loaded.schedulerConfigSources };
+}
+
+async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const scenario = loadScenario(file);
   if (flags.sampleInterval !== undefined) scenario.sampleInterval = flags.sampleInterval;
-  const result = runScenario(scenario, { seed: flags.seed, recordDecisions: flags.recordDecisions });
+  const schedulerConfig = await resolveSchedulerConfig(scenario, {
+    pluginModules: (flags.plugin ?? []).map((m) => commandLineModule(m)),
+    ...(flags.schedulerConfig !== undefined ? { override: loadSchedulerConfigFile(flags.schedulerConfig) } : {}),
+  });
+  const result = runScenario(scenario, { seed: flags.seed, recordDecisions: flags.recordDecisions, schedulerConfig });
   if (flags.outDir) {
     const written = writeFilesAtomically(flags.outDir, runOutputFiles(result, { recordDecisions: flags.recordDecisions }));
     if (!flags.quiet) process.stderr.write(`wrote ${written.map((p) => relative(process.cwd(), p) || p).join(", ")}\n`);
@@ -59,10 +89,16 @@ function runCommand(file: string, flags: RunFlags): number {
   return result.expectations.every((e) => e.ok) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
 }
 
-function validateCommand(files: string[]): number {
+/**
+ * validate: each file on its own; once it loads, its scheduler configuration is built too (a
+ * scenario's with its plugin modules, or a manifest file's KubeSchedulerConfiguration).
+ */
+async function validateCommand(files: string[], flags: { plugin?: string[] }): Promise<number> {
   let bad = 0;
+  const extra = (flags.plugin ?? []).map((m) => commandLineModule(m));
   for (const file of files) {
-    const problems = validateFile(file);
+    let problems = validateFile(file);
+    if (problems.length === 0) problems = await schedulerConfigProblems(file, extra);
     if (problems.length === 0) process.stdout.write(`${file}: ok\n`);
     else {
       bad++;
@@ -72,7 +108,45 @@ function validateCommand(files: string[]): number {
   return bad === 0 ? EXIT_OK : EXIT_INPUT_ERROR;
 }
 
+async function schedulerConfigProblems(file: string, extra: ReturnType<typeof commandLineModule>[]): Promise<InputProblem[]> {
+  try {
+    let scenario: Scenario | undefined;
+    try {
+      scenario = loadScenario(file);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+    }
+    if (scenario) await resolveSchedulerConfig(scenario, { pluginModules: extra });
+    else {
+      const loaded = loadManifestFiles([file]);
+      if (loaded.schedulerConfigs.length > 0) {
+        buildSchedulerConfig(loaded.schedulerConfigs, { registry: await registryWith(extra), sources: loaded.schedulerConfigSources });
+      }
+    }
+    return [];
+  } catch (e) {
+    if (e instanceof InputError) return e.problems;
+    throw e;
+  }
+}
+
+interface ExplainFlags {
+  pod: string;
+  config?: string;
+  plugin?: string[];
+  output: "json" | "table";
+  seed?: number;
+}
+
+async function explainCommand(files: string[], flags: ExplainFlags): Promise<number> {
+  const report = await explain({ files, pod: flags.pod, config: flags.config, plugins: flags.plugin, seed: flags.seed });
+  process.stdout.write(flags.output === "json" ? formatExplainJson(report) : formatExplainTable(report));
+  return report.selected !== null ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+}
+
 export function buildProgram(setExit: (code: number) => void): Command {
+  const pluginOption = (): Option =>
+    new Option("--plugin <module>", "load custom scheduler plugins from a .ts/.js module exporting `factory` or `factories` (repeatable)").argParser(collect);
   const program = new Command();
   program
     .name("simk")
@@ -80,7 +154,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .addHelpText("after", "\nExample:\n  simk run scenarios/node-failure.yaml --seed 42 --out-dir out/\n");
+    .addHelpText(
+      "after",
+      "\nExamples:\n  simk run scenarios/node-failure.yaml --seed 42 --out-dir out/\n" +
+        "  simk explain scenarios/explain/nodes.yaml --pod scenarios/explain/pod.yaml\n",
+    );
 
   program
     .command("run")
@@ -91,15 +169,41 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--sample-interval <duration>", "time-series sample interval, e.g. 1s, 500ms", parseDurationFlag)
     .option("--record-decisions", "also write decisions.jsonl: every scheduling attempt, per node and plugin")
     .option("-q, --quiet", "print nothing but errors")
-    .addHelpText("after", "\nExamples:\n  simk run scenarios/node-failure.yaml --seed 42\n  simk run scenarios/node-failure.yaml --seed 7 --out-dir out/ --sample-interval 5s\n")
-    .action((file: string, flags: RunFlags) => setExit(runCommand(file, flags)));
+    .option("--scheduler-config <file>", "use this KubeSchedulerConfiguration instead of the scenario's")
+    .addOption(pluginOption())
+    .addHelpText(
+      "after",
+      "\nExamples:\n  simk run scenarios/node-failure.yaml --seed 42\n  simk run scenarios/node-failure.yaml --seed 7 --out-dir out/ --sample-interval 5s\n" +
+        "  simk run scenarios/node-failure.yaml --scheduler-config scenarios/explain/sched-config.yaml\n" +
+        "  simk run scenarios/node-failure.yaml --plugin policies/examples/tierPreference.ts --scheduler-config policies/examples/tier-config.yaml\n",
+    )
+    .action(async (file: string, flags: RunFlags) => setExit(await runCommand(file, flags)));
 
   program
     .command("validate")
-    .description("check scenario and manifest files without running them")
+    .description("check scenario and manifest files (and their scheduler configuration) without running them")
     .argument("<files...>", "YAML files")
-    .addHelpText("after", "\nExample:\n  simk validate scenarios/*.yaml\n")
-    .action((files: string[]) => setExit(validateCommand(files)));
+    .addOption(pluginOption())
+    .addHelpText("after", "\nExamples:\n  simk validate scenarios/*.yaml\n  simk validate scenarios/explain/sched-config.yaml\n")
+    .action(async (files: string[], flags: { plugin?: string[] }) => setExit(await validateCommand(files, flags)));
+
+  program
+    .command("explain")
+    .description("show, plugin by plugin, how the scheduler would place one pod on the nodes in the files")
+    .argument("<files...>", "manifest files with the cluster: Nodes, and Pods bound to them (spec.nodeName)")
+    .requiredOption("--pod <file>", "the Pod to place (a file with one Pod)")
+    .option("--config <file>", "a KubeSchedulerConfiguration (default: one found in the files, else the upstream default)")
+    .addOption(pluginOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--seed <n>", "seed of the tie-break between equal totals", parseSeed)
+    .addHelpText(
+      "after",
+      "\nExit status: 0 a node was selected, 1 no node fits, 2 an input error.\n" +
+        "\nExamples:\n  simk explain scenarios/explain/nodes.yaml --pod scenarios/explain/pod.yaml\n" +
+        "  simk explain scenarios/explain/nodes.yaml --pod scenarios/explain/pod.yaml --config scenarios/explain/sched-config.yaml -o json\n" +
+        "  simk explain scenarios/explain/nodes.yaml --pod scenarios/explain/pod.yaml --plugin policies/examples/tierPreference.ts --config policies/examples/tier-config.yaml\n",
+    )
+    .action(async (files: string[], flags: ExplainFlags) => setExit(await explainCommand(files, flags)));
 
   program
     .command("schema")
@@ -113,11 +217,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
   try {
-    program.parse(argv, { from: "user" });
+    await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {

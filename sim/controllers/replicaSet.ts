@@ -170,16 +170,17 @@ export class ReplicaSetController {
     return this.ctx.engine.now - exp.timestamp > EXPECTATIONS_TIMEOUT;
   }
 
-  private sync(key: string): void {
+  private sync(key: string): boolean | void {
     const rs = this.informers.replicaSets.get(key);
     if (!rs) return;
     const owned = this.informers.pods.ownedBy(rs.metadata.uid);
     const active = owned.filter(isPodActive);
-    if (this.satisfied(key) && rs.metadata.deletionTimestamp === undefined) this.manageReplicas(rs, active);
+    const managed = this.satisfied(key) && rs.metadata.deletionTimestamp === undefined ? this.manageReplicas(rs, active) : undefined;
     this.updateStatus(rs, active);
+    return managed;
   }
 
-  private manageReplicas(rs: ReplicaSet, active: Pod[]): void {
+  private manageReplicas(rs: ReplicaSet, active: Pod[]): boolean | void {
     const key = objectKey(rs.metadata);
     const diff = active.length - rs.spec.replicas;
     const { store, events, engine } = this.ctx;
@@ -201,8 +202,9 @@ export class ReplicaSetController {
         this.expectations.get(key)!.adds -= want - successes;
         events.record(rs, "Warning", "FailedCreate", `Error creating: ${lastError}`, "replicaset-controller");
         this.ctx.stats.inc("replicaset.failedCreates");
-        // Retry with backoff, as the work queue's rate limiter would.
-        this.queue.addAfter(key, 1_000_000);
+        // The sync failed: the work queue retries it with per-item exponential backoff
+        // (AddRateLimited), one pending retry per ReplicaSet.
+        return false;
       }
       return;
     }

@@ -13,6 +13,7 @@ export class WorkQueue {
   private busy = false;
   private active = true;
   private readonly failures = new Map<string, number>();
+  private readonly delayed = new Map<string, number>();
 
   constructor(private readonly engine: Engine, private readonly latency: number, private readonly sync: (key: string) => boolean | void) {}
 
@@ -23,9 +24,20 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds the key after a delay (client-go AddAfter). */
+  /**
+   * Adds the key after a delay (client-go AddAfter). A key already waiting to be added no later
+   * than that is not scheduled again (client-go's delaying queue keeps one entry per key).
+   */
   addAfter(key: string, delay: number): void {
-    this.engine.after(delay, () => this.add(key));
+    const at = this.engine.now + delay;
+    const pending = this.delayed.get(key);
+    if (pending !== undefined && pending <= at) return;
+    this.delayed.set(key, at);
+    this.engine.at(at, () => {
+      if (this.delayed.get(key) !== at) return;
+      this.delayed.delete(key);
+      this.add(key);
+    });
   }
 
   /** Pauses or resumes processing (a controller-manager that lost its lease, or failed). */

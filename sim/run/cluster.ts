@@ -12,6 +12,11 @@ import { defaultTolerationSeconds, podDefaulting, priorityAdmission } from "../a
 import type { SimContext } from "../cluster/context.js";
 import { DeploymentController } from "../controllers/deployment.js";
 import { DisruptionController } from "../controllers/disruption.js";
+import { DaemonSetController } from "../controllers/daemonSet.js";
+import { JobController } from "../controllers/job.js";
+import { EndpointSliceController } from "../controllers/endpointSlice.js";
+import { ResourceQuotaController } from "../controllers/resourceQuota.js";
+import { createQuotaAdmission } from "../admission/quota.js";
 import { evictPod } from "../api/eviction.js";
 import { createSharedInformers, type SharedInformers } from "../controllers/informers.js";
 import { NodeLifecycleController } from "../controllers/nodeLifecycle.js";
@@ -41,7 +46,7 @@ export interface ClusterOptions {
 export type ControlPlaneComponent = "apiServer" | "scheduler" | "controllerManager";
 
 /** A controller the controller-manager runs: it acts only while its replica holds the lease. */
-interface Controller {
+export interface Controller {
   start(): void;
   setActive(active: boolean): void;
 }
@@ -57,7 +62,7 @@ export class Cluster implements SimContext {
   readonly informers: SharedInformers;
   readonly scheduler: Scheduler;
   readonly kubelets = new Map<string, Kubelet>();
-  readonly controllers: Controller[];
+  readonly controllers: readonly Controller[];
   readonly schedulerElection: LeaderElection;
   readonly controllerManagerElection: LeaderElection;
   private readonly pools = new Map<string, { pool: NodePool; next: number }>();
@@ -70,6 +75,8 @@ export class Cluster implements SimContext {
     this.store.addAdmission(podDefaulting);
     this.store.addAdmission(priorityAdmission);
     this.store.addAdmission(defaultTolerationSeconds);
+    // ResourceQuota runs last, as in kube-apiserver's admission chain.
+    this.store.addAdmission(createQuotaAdmission(this));
     this.observer = new ClusterObserver(this.store);
     this.workloads = new WorkloadTracker(this.store, () => this.engine.now);
     this.informers = createSharedInformers(this.store);
@@ -81,6 +88,10 @@ export class Cluster implements SimContext {
       new NodeLifecycleController(this, this.informers, c.nodeLifecycle),
       new TaintEvictionController(this, this.informers),
       new DisruptionController(this, this.informers, c.controllers),
+      new DaemonSetController(this, this.informers, c.controllers),
+      new JobController(this, this.informers, c.controllers),
+      new EndpointSliceController(this, this.informers, c.controllers),
+      new ResourceQuotaController(this, this.informers, c.controllers),
     ];
     this.scheduler.start();
     for (const controller of this.controllers) controller.start();

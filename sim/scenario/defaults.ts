@@ -49,5 +49,9 @@ export const DEFAULT_COMPONENTS: ComponentSettings = {
     syncLatency: 1 * ms,
     // pkg/controller/replicaset/replica_set.go: BurstReplicas = 500.
     burstReplicas: 500,
+    // cmd/kube-controller-manager/app/options/endpointslicecontroller.go: batch period 0,
+    // max endpoints per slice 100.
+    endpointSliceUpdatesBatchPeriod: 0,
+    maxEndpointsPerSlice: 100,
   },
 };

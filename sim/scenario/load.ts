@@ -8,7 +8,7 @@
  * only when phase 1 found nothing, because a document that failed to load would make a correct
  * reference to it look wrong.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
 import { NAMESPACED_KINDS, type Kind } from "../api/objects.js";
@@ -20,10 +20,12 @@ import { scenarioDocument, type ScenarioDocument, type TimelineEntry } from "./s
 import { suggestion } from "./suggest.js";
 import type {
   ComponentSettings,
+  DocumentLocator,
   Expectation,
   ExpectStat,
   Manifest,
   NodePool,
+  PluginModuleRef,
   Scenario,
   SourceLocation,
   TimelineAction,
@@ -46,14 +48,15 @@ export function loadScenario(file: string): Scenario {
 
 /**
  * Loads plain Kubernetes manifest files (no Scenario document), e.g. for `simk explain`.
- * KubeSchedulerConfiguration documents are returned raw, separately. Throws InputError.
+ * KubeSchedulerConfiguration documents are returned raw, separately, with where each was written
+ * (`schedulerConfigSources`, same order). Throws InputError.
  */
-export function loadManifestFiles(files: string[]): { manifests: Manifest[]; schedulerConfigs: unknown[] } {
+export function loadManifestFiles(files: string[]): { manifests: Manifest[]; schedulerConfigs: unknown[]; schedulerConfigSources: DocumentLocator[] } {
   const problems = new Problems();
   const sources = files.map((f) => readSource(f, problems)).filter((s): s is SourceFile => s !== undefined);
-  const { placed, schedulerConfigs } = analyseManifests(sources, problems);
+  const { placed, schedulerConfigs, schedulerConfigSources } = analyseManifests(sources, problems);
   if (problems.list.length > 0) throw new InputError(problems.sorted());
-  return { manifests: placed.map((p) => p.manifest), schedulerConfigs };
+  return { manifests: placed.map((p) => p.manifest), schedulerConfigs, schedulerConfigSources };
 }
 
 /** For `simk validate`: a file holding a Scenario document is checked as a scenario, otherwise as manifests. */
@@ -248,7 +251,10 @@ interface Placed {
 interface Collected {
   placed: Placed[];
   schedulerConfigs: unknown[];
+  schedulerConfigSources: DocumentLocator[];
 }
+
+const emptyCollected = (): Collected => ({ placed: [], schedulerConfigs: [], schedulerConfigSources: [] });
 
 /** Validates the manifests of one document (or an embedded manifest at `prefix`). */
 function collect(doc: SourceDoc, value: unknown, prefix: PathSegment[], into: Collected, problems: Problems): void {
@@ -256,11 +262,21 @@ function collect(doc: SourceDoc, value: unknown, prefix: PathSegment[], into: Co
   for (const issue of result.issues) problems.at(doc, issue);
   for (const m of result.manifests) into.placed.push({ manifest: m.manifest, doc, path: m.path });
   into.schedulerConfigs.push(...result.schedulerConfigs);
+  // A KubeSchedulerConfiguration is never inside a List, so each one found here sits at `prefix`.
+  for (let i = 0; i < result.schedulerConfigs.length; i++) into.schedulerConfigSources.push(documentLocator(doc, prefix));
+}
+
+/** Positions of paths inside the (sub)document at `prefix`, for problems found after loading. */
+function documentLocator(doc: SourceDoc, prefix: readonly PathSegment[]): DocumentLocator {
+  return {
+    file: doc.file,
+    locate: (at, key = false) => position(doc.lines, nodeOffset(doc, [...prefix, ...at], key)),
+  };
 }
 
 /** Manifest files for loadManifestFiles / validateFile: no Scenario document allowed. */
 function analyseManifests(sources: SourceFile[], problems: Problems): Collected {
-  const into: Collected = { placed: [], schedulerConfigs: [] };
+  const into = emptyCollected();
   for (const source of sources) {
     for (const doc of source.docs) {
       if (isScenarioDoc(doc)) {
@@ -325,7 +341,7 @@ function analyseScenario(source: SourceFile, problems: Problems): Scenario | und
 
   // Phase 1: every document on its own. Manifests are kept in file order, an include standing
   // where the Scenario document is.
-  const into: Collected = { placed: [], schedulerConfigs: [] };
+  const into = emptyCollected();
   for (const doc of source.docs) {
     if (isScenarioDoc(doc)) {
       if (doc === main) collectIncludes(main, into, problems);
@@ -349,6 +365,7 @@ function analyseScenario(source: SourceFile, problems: Problems): Scenario | und
   checkPools(main, spec.nodePools ?? [], into.placed, problems);
   checkPriorityClasses([...into.placed, ...[...applied.values()].flat()], problems);
   const timeline = checkTimeline(main, parsed.value, nodePools, into.placed, applied, problems);
+  const schedulerPlugins = checkPluginModules(main, spec.schedulerPlugins ?? [], problems);
   if (problems.list.length > 0) return undefined;
 
   const meta = parsed.value.metadata;
@@ -365,7 +382,45 @@ function analyseScenario(source: SourceFile, problems: Problems): Scenario | und
     timeline,
     expect: (spec.expect ?? []).map((e, i) => normaliseExpectation(e, locationOf(main, ["spec", "expect", i]))),
     schedulerConfigs: into.schedulerConfigs,
+    // Only when present, so that a scenario without them compares equal to one built in code.
+    ...(into.schedulerConfigSources.length > 0 ? { schedulerConfigSources: into.schedulerConfigSources } : {}),
+    ...(schedulerPlugins.length > 0 ? { schedulerPlugins } : {}),
   };
+}
+
+/** File types a plugin module may have: TypeScript (loaded through tsx) or JavaScript. */
+export const PLUGIN_MODULE_EXTENSIONS: readonly string[] = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+
+/** spec.schedulerPlugins: each module exists, relative to the scenario file, and is a JS or TS file. */
+function checkPluginModules(main: SourceDoc, entries: { module: string }[], problems: Problems): PluginModuleRef[] {
+  const out: PluginModuleRef[] = [];
+  const seen = new Set<string>();
+  entries.forEach((entry, i) => {
+    const at: PathSegment[] = ["spec", "schedulerPlugins", i, "module"];
+    const file = path.resolve(relativeTo(main.file, entry.module));
+    const ext = path.extname(file);
+    if (!PLUGIN_MODULE_EXTENSIONS.includes(ext)) {
+      problems.at(main, { path: at, message: `a plugin module is a ${PLUGIN_MODULE_EXTENSIONS.join(", ")} file; got ${JSON.stringify(entry.module)}` });
+      return;
+    }
+    let isFile = false;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      isFile = false;
+    }
+    if (!isFile) {
+      problems.at(main, { path: at, message: `plugin module ${JSON.stringify(entry.module)} not found (looked for ${file}; paths are relative to the scenario file)` });
+      return;
+    }
+    if (seen.has(file)) {
+      problems.at(main, { path: at, message: `plugin module ${JSON.stringify(entry.module)} is listed twice` });
+      return;
+    }
+    seen.add(file);
+    out.push({ module: file, given: entry.module, source: locationOf(main, at) });
+  });
+  return out;
 }
 
 /** spec.include: files of manifests, relative to the scenario file; they may not include further. */
@@ -428,7 +483,7 @@ function collectApplied(main: SourceDoc, problems: Problems): Map<number, Placed
       problems.at(main, { path: at, message });
       return;
     }
-    const into: Collected = { placed: [], schedulerConfigs: [] };
+    const into = emptyCollected();
     if (isMapping(entry.manifest)) collect(main, entry.manifest, [...at, "manifest"], into, problems);
     if (Array.isArray(entry.manifests)) {
       entry.manifests.forEach((m, j) => {

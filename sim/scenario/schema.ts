@@ -70,7 +70,14 @@ const components = z.strictObject({
       unhealthyZoneThreshold: z.number().min(0).max(1).optional(),
     })
     .optional(),
-  controllers: z.strictObject({ syncLatency: duration.optional(), burstReplicas: z.int().min(1).optional() }).optional(),
+  controllers: z
+    .strictObject({
+      syncLatency: duration.optional(),
+      burstReplicas: z.int().min(1).optional(),
+      endpointSliceUpdatesBatchPeriod: duration.optional(),
+      maxEndpointsPerSlice: z.int().min(1).max(1000).optional(),
+    })
+    .optional(),
 });
 
 const nodePool = z.strictObject({
@@ -168,6 +175,16 @@ export const scenarioDocument = z
       components: components.optional(),
       timeline: z.array(timelineAction).optional(),
       expect: z.array(expectation).optional(),
+      // Modules of custom scheduler plugins, relative to the scenario file (checked by the loader;
+      // imported by sim/scheduler/pluginModules.ts). The plugins are then enabled by name in a
+      // KubeSchedulerConfiguration document.
+      schedulerPlugins: z
+        .array(
+          z
+            .strictObject({ module: z.string().min(1).describe("Path of a .ts/.mts/.js/.mjs module exporting `factory` or `factories`") })
+            .describe("A module of custom scheduler plugins"),
+        )
+        .optional(),
     }),
   })
   .meta({

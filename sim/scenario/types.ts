@@ -97,6 +97,10 @@ export interface ControllerSettings {
   syncLatency: number;
   /** ReplicaSet BurstReplicas. */
   burstReplicas: number;
+  /** kube-controller-manager --endpointslice-updates-batch-period (µs). */
+  endpointSliceUpdatesBatchPeriod: number;
+  /** kube-controller-manager --max-endpoints-per-slice. */
+  maxEndpointsPerSlice: number;
 }
 
 export interface ComponentSettings {
@@ -185,4 +189,32 @@ export interface Scenario {
   expect: Expectation[];
   /** KubeSchedulerConfiguration documents, kept raw for the scheduler to validate. */
   schedulerConfigs: unknown[];
+  /**
+   * Where each of `schedulerConfigs` was written (same order), so that sim/scheduler/config.ts can
+   * report its problems with file:line:column. Absent for scenarios built in code.
+   */
+  schedulerConfigSources?: DocumentLocator[];
+  /** spec.schedulerPlugins: modules exporting custom scheduler plugins (sim/scheduler/pluginModules.ts). */
+  schedulerPlugins?: PluginModuleRef[];
+}
+
+/** Turns a path inside one YAML document into a position in its file. */
+export interface DocumentLocator {
+  /** The file as the user named it. */
+  file: string;
+  /**
+   * The position of the node at `path` (or of its nearest ancestor that exists); with `key`, of the
+   * mapping key of the last segment.
+   */
+  locate(path: readonly (string | number)[], key?: boolean): { line: number; column: number };
+}
+
+/** A module of custom scheduler plugins: `factory` or `factories` exports. */
+export interface PluginModuleRef {
+  /** Absolute path of the module file. */
+  module: string;
+  /** The path as the user wrote it (for messages). */
+  given: string;
+  /** Where it was named (spec.schedulerPlugins[i].module); absent for --plugin flags. */
+  source?: SourceLocation;
 }

@@ -3,8 +3,10 @@
  * (staging/src/k8s.io/kube-scheduler/framework/interface.go): statuses with upstream codes,
  * per-cycle state, and the plugin interfaces for each extension point. Scores are integers in
  * 0..MAX_NODE_SCORE per plugin; the framework normalises, multiplies by the weight and sums.
+ * PostFilter plugins (preemption) get a richer handle: the PreFilter extensions and Filter
+ * runners of their profile, the nominated pods, and the scheduler's API calls (SchedulerClient).
  */
-import type { Node, Pod } from "../api/objects.js";
+import type { LabelSelector, Node, Pod, PodDisruptionBudget } from "../api/objects.js";
 import type { Rng } from "../engine/rng.js";
 import type { PodRequests, Resources } from "../cluster/resources.js";
 
@@ -63,22 +65,50 @@ export interface NodeInfo {
   generation: number;
 }
 
+/**
+ * Data a plugin keeps in the cycle state. Preemption's dry runs clone the state before adding or
+ * removing pods, so state that PreFilterExtensions change must clone deeply enough.
+ */
+export interface StateData {
+  clone(): StateData;
+}
+
 /** Per-attempt scratch space shared by the plugins of one scheduling cycle. */
 export class CycleState {
-  private readonly data = new Map<string, unknown>();
-  read<T>(key: string): T | undefined {
+  private readonly data = new Map<string, StateData>();
+  /** Plugins whose Score is skipped this cycle (their PreScore returned Skip). */
+  readonly skipScore = new Set<string>();
+  /** Plugins whose Filter is skipped this cycle (their PreFilter returned Skip). */
+  readonly skipFilter = new Set<string>();
+
+  read<T extends StateData>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
   }
-  write(key: string, value: unknown): void {
+  write(key: string, value: StateData): void {
     this.data.set(key, value);
+  }
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.data) c.data.set(k, v.clone());
+    for (const p of this.skipScore) c.skipScore.add(p);
+    for (const p of this.skipFilter) c.skipFilter.add(p);
+    return c;
   }
 }
 
-/** What plugins may look at besides the pod and node: all nodes, and the seeded RNG. */
+/** What plugins may look at besides the pod and node: all nodes, namespaces, and the seeded RNG. */
 export interface FrameworkHandle {
-  /** Every node in the scheduler's snapshot, in a stable order. */
+  /** Every node in the scheduler's snapshot, in a stable (name) order. */
   readonly nodes: readonly NodeInfo[];
   nodeInfo(name: string): NodeInfo | undefined;
+  /** Labels of a namespace (for namespaceSelector in pod affinity terms); undefined if unknown. */
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
+  /**
+   * Selectors of the Services, ReplicaSets (and, were they modelled, StatefulSets and
+   * ReplicationControllers) in the pod's namespace that select it — what upstream's
+   * helper.DefaultSelector combines (AND) for PodTopologySpread's system default constraints.
+   */
+  workloadSelectors(pod: Pod): LabelSelector[];
   readonly rng: Rng;
   /** Simulated time, µs. */
   readonly now: number;
@@ -88,8 +118,22 @@ export interface Plugin {
   readonly name: string;
 }
 
+/** What PreFilter returns: a status, and optionally the only node names worth filtering. */
+export interface PreFilterResult {
+  status: Status;
+  /** If set, only these nodes can pass (NodeAffinity's matchFields on metadata.name). */
+  nodeNames?: ReadonlySet<string>;
+}
+
 export interface PreFilterPlugin extends Plugin {
-  preFilter(state: CycleState, pod: PodInfo, handle: FrameworkHandle): Status;
+  /** Status Skip means this plugin's Filter does not run this cycle. */
+  preFilter(state: CycleState, pod: PodInfo, handle: FrameworkHandle): PreFilterResult;
+  /**
+   * PreFilterExtensions: update this plugin's cycle state as if `added` were on `node` (preemption
+   * dry runs, nominated pods). Only plugins whose Filter depends on other pods need these.
+   */
+  addPod?(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): Status;
+  removePod?(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): Status;
 }
 
 export interface FilterPlugin extends Plugin {
@@ -97,14 +141,167 @@ export interface FilterPlugin extends Plugin {
 }
 
 export interface PreScorePlugin extends Plugin {
-  /** Returns Skip to leave this pod out of the plugin's Score. */
+  /** Returns Skip to leave this plugin's Score out for this pod. `nodes` are the feasible ones. */
   preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], handle: FrameworkHandle): Status;
 }
 
 export interface ScorePlugin extends Plugin {
+  /** Raw score of one feasible node (an integer; 0..MAX_NODE_SCORE unless normalizeScore rescales it). */
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
   /** Rewrites `scores` (one per node in `nodes`) into 0..MAX_NODE_SCORE. */
   normalizeScore?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void;
+}
+
+// --- PostFilter (preemption) -------------------------------------------------------------------
+
+/**
+ * Filter statuses of the nodes that failed, by node name (upstream NodeToStatusReader). A node
+ * missing from the map counts as UnschedulableAndUnresolvable, as upstream's default absent status.
+ */
+export type NodeToStatus = ReadonlyMap<string, Status>;
+
+/**
+ * What a PostFilter plugin suggests (upstream PostFilterResult with NominatingInfo in Override
+ * mode): the node to nominate the pod to, or "" to clear its nomination. Returning no result
+ * leaves the pod's nomination as it is (NominatingMode Noop).
+ */
+export interface PostFilterResult {
+  nominatedNodeName: string;
+  /** simk: the pods preempted for this nomination (for the scheduler's metrics). */
+  victims?: readonly Pod[];
+}
+
+export interface PostFilterOutput {
+  result?: PostFilterResult;
+  status: Status;
+}
+
+/**
+ * The API calls and informer reads a PostFilter plugin makes through the scheduler (upstream: the
+ * handle's ClientSet, EventRecorder and listers). The scheduler implements it on the store; tests
+ * may fake it.
+ */
+export interface SchedulerClient {
+  /**
+   * Preempts one victim (preemption.go NewEvaluator's PreemptPod): adds the DisruptionTarget
+   * condition (reason PreemptionByScheduler), deletes the pod gracefully and records a
+   * "Preempted" event. A victim already gone is not an error.
+   */
+  preemptPod(preemptor: Pod, victim: Pod, nodeName: string, pluginName: string): Status;
+  /** Clears status.nominatedNodeName of these pods (preemption.go clearNominatedNodeName). */
+  clearNominatedNodeName(pods: readonly Pod[]): void;
+  /** The PodDisruptionBudgets the scheduler knows, with their status as the disruption controller would compute it. */
+  podDisruptionBudgets(): readonly PodDisruptionBudget[];
+}
+
+/** The framework handle a PostFilter plugin gets (upstream fwk.Handle as preemption uses it). */
+export interface PostFilterHandle extends FrameworkHandle, SchedulerClient {
+  /** Pods nominated to the node (status.nominatedNodeName), waiting for victims to leave. */
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[];
+  /** Runs every PreFilter plugin's addPod extension on `state` (a clone, in dry runs). */
+  runPreFilterExtensionAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): Status;
+  runPreFilterExtensionRemovePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): Status;
+  /** The profile's Filter plugins on one node, with nominated pods of equal or higher priority considered. */
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+}
+
+export interface PostFilterPlugin extends Plugin {
+  /** Runs when no node passed the filters; `statuses` are the failed nodes' filter statuses. */
+  postFilter(state: CycleState, pod: PodInfo, statuses: NodeToStatus, handle: PostFilterHandle): PostFilterOutput;
+}
+
+export function isPostFilter(p: Plugin): p is PostFilterPlugin {
+  return typeof (p as PostFilterPlugin).postFilter === "function";
+}
+
+/** Status.Message(): the reasons joined by ", " (upstream framework Status). */
+export function statusMessage(s: Status): string {
+  return s.reasons.join(", ");
+}
+
+/**
+ * FitError.Error() (pkg/scheduler/framework/types.go): "0/N nodes are available: <PreFilterMsg>."
+ * or "0/N nodes are available: <count reason, ...>." — reasons counted over the nodes with an
+ * explicit status plus, for the nodes without one, `absentReasons` — then " <PostFilterMsg>" if
+ * any (no trailing dot is added to it).
+ */
+export function fitErrorText(
+  numAllNodes: number,
+  statuses: NodeToStatus,
+  options: { preFilterMsg?: string; postFilterMsg?: string; absentReasons?: readonly string[] } = {},
+): string {
+  let msg = `0/${numAllNodes} nodes are available:`;
+  if (options.preFilterMsg) {
+    msg += ` ${options.preFilterMsg}.`;
+  } else {
+    const counts = new Map<string, number>();
+    for (const s of statuses.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+    const absent = numAllNodes - statuses.size;
+    if (absent > 0) for (const r of options.absentReasons ?? []) counts.set(r, (counts.get(r) ?? 0) + absent);
+    const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
+    if (parts.length > 0) msg += ` ${parts.join(", ")}.`;
+  }
+  if (options.postFilterMsg) msg += ` ${options.postFilterMsg}`;
+  return msg;
+}
+
+// --- NodeInfo copies (preemption dry runs, nominated pods) -----------------------------------
+
+/** Generations for copies: far above any the cache hands out, so per-node plugin caches miss. */
+let copyGeneration = 1_000_000_000_000;
+
+/** A copy of a NodeInfo that can be changed without touching the cache (upstream NodeInfo.Snapshot). */
+export function cloneNodeInfo(n: NodeInfo): NodeInfo {
+  return {
+    name: n.name,
+    node: n.node,
+    allocatable: n.allocatable,
+    allowedPodNumber: n.allowedPodNumber,
+    requested: { ...n.requested, scalar: { ...n.requested.scalar } },
+    nonZeroRequested: { ...n.nonZeroRequested },
+    pods: new Map(n.pods),
+    usedPorts: new Map(n.usedPorts),
+    generation: ++copyGeneration,
+  };
+}
+
+function applyPodInfo(info: NodeInfo, podInfo: PodInfo, sign: 1 | -1): void {
+  const r = podInfo.requests.requests;
+  const req = info.requested;
+  req.milliCPU += sign * r.milliCPU;
+  req.memory += sign * r.memory;
+  req.ephemeralStorage += sign * r.ephemeralStorage;
+  for (const [k, v] of Object.entries(r.scalar)) req.scalar[k] = (req.scalar[k] ?? 0) + sign * v;
+  info.nonZeroRequested.milliCPU += sign * podInfo.requests.nonZero.milliCPU;
+  info.nonZeroRequested.memory += sign * podInfo.requests.nonZero.memory;
+  for (const c of podInfo.pod.spec.containers) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue;
+      const key = `${p.protocol ?? "TCP"}/${p.hostIP ?? "0.0.0.0"}/${p.hostPort}`;
+      const n = (info.usedPorts.get(key) ?? 0) + sign;
+      if (n <= 0) info.usedPorts.delete(key);
+      else info.usedPorts.set(key, n);
+    }
+  }
+  info.generation = ++copyGeneration;
+}
+
+/** Adds a pod to a NodeInfo copy (upstream NodeInfo.AddPodInfo). */
+export function nodeInfoAddPod(info: NodeInfo, podInfo: PodInfo): void {
+  const uid = podInfo.pod.metadata.uid;
+  const old = info.pods.get(uid);
+  if (old) applyPodInfo(info, old, -1);
+  info.pods.set(uid, podInfo);
+  applyPodInfo(info, podInfo, +1);
+}
+
+/** Removes a pod from a NodeInfo copy (upstream NodeInfo.RemovePod); false if it was not there. */
+export function nodeInfoRemovePod(info: NodeInfo, uid: string): boolean {
+  const old = info.pods.get(uid);
+  if (!old) return false;
+  info.pods.delete(uid);
+  applyPodInfo(info, old, -1);
+  return true;
 }
 
 export function isPreFilter(p: Plugin): p is PreFilterPlugin {

@@ -26,9 +26,9 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe("simk run", () => {
-  it("prints a summary and writes the three output files", () => {
+  it("prints a summary and writes the three output files", async () => {
     const dir = mkdtempSync(join(tmpdir(), "simk-"));
-    expect(main(["run", SCENARIO, "--seed", "42", "--out-dir", dir])).toBe(0);
+    expect(await main(["run", SCENARIO, "--seed", "42", "--out-dir", dir])).toBe(0);
     expect(out).toContain("simk: node-failure (seed 42, 600 s simulated)");
     expect(out).toMatch(/expectations: 3\/3 met/);
     expect(readdirSync(dir).sort()).toEqual(["events.jsonl", "summary.json", "timeseries.csv"]);
@@ -43,49 +43,49 @@ describe("simk run", () => {
     expect(events.every((e, i) => i === 0 || e.time >= events[i - 1].time)).toBe(true);
   });
 
-  it("exits 1 when an expectation fails", () => {
+  it("exits 1 when an expectation fails", async () => {
     const dir = mkdtempSync(join(tmpdir(), "simk-"));
     const file = join(dir, "s.yaml");
     writeFileSync(file, readFileSync(SCENARIO, "utf8").replace("op: \"==\"\n      value: 4", "op: \"==\"\n      value: 5"));
-    expect(main(["run", file, "--quiet"])).toBe(1);
+    expect(await main(["run", file, "--quiet"])).toBe(1);
   });
 
-  it("exits 2 with file:line on bad input and writes nothing", () => {
+  it("exits 2 with file:line on bad input and writes nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "simk-"));
     const file = join(dir, "bad.yaml");
     writeFileSync(file, readFileSync(SCENARIO, "utf8").replace("duration: 10m", "duration: 10 min"));
     const outDir = join(dir, "out");
-    expect(main(["run", file, "--out-dir", outDir])).toBe(2);
+    expect(await main(["run", file, "--out-dir", outDir])).toBe(2);
     expect(err).toMatch(/bad\.yaml:11:13: spec\.duration: invalid duration "10 min"/);
     expect(err).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(outDir)).toBe(false);
   });
 
-  it("exits 2 for a bad flag value", () => {
-    expect(main(["run", SCENARIO, "--seed", "-1"])).toBe(2);
+  it("exits 2 for a bad flag value", async () => {
+    expect(await main(["run", SCENARIO, "--seed", "-1"])).toBe(2);
     expect(err).toMatch(/seed must be a whole number/);
   });
 
-  it("exits 2 for a missing file", () => {
-    expect(main(["run", "no-such-file.yaml"])).toBe(2);
+  it("exits 2 for a missing file", async () => {
+    expect(await main(["run", "no-such-file.yaml"])).toBe(2);
     expect(err).toMatch(/no-such-file\.yaml/);
   });
 });
 
 describe("simk validate and schema", () => {
-  it("validate accepts the bundled scenario", () => {
-    expect(main(["validate", SCENARIO])).toBe(0);
+  it("validate accepts the bundled scenario", async () => {
+    expect(await main(["validate", SCENARIO])).toBe(0);
     expect(out).toContain(": ok");
   });
 
-  it("schema prints a JSON Schema", () => {
-    expect(main(["schema"])).toBe(0);
+  it("schema prints a JSON Schema", async () => {
+    expect(await main(["schema"])).toBe(0);
     const schema = JSON.parse(out);
     expect(schema.$schema ?? schema.type).toBeTruthy();
   });
 
-  it("help shows an example", () => {
-    expect(main(["run", "--help"])).toBe(0);
+  it("help shows an example", async () => {
+    expect(await main(["run", "--help"])).toBe(0);
     expect(out + err).toContain("Examples:");
   });
 });
@@ -100,5 +100,78 @@ describe("determinism across processes", () => {
     for (const name of ["summary.json", "events.jsonl", "timeseries.csv"]) {
       expect(readFileSync(join(dirs[1], name)).equals(readFileSync(join(dirs[0], name))), name).toBe(true);
     }
+  });
+});
+
+// --- KubeSchedulerConfiguration, plugins and help (issue 3) ------------------------------------
+
+const SCHED_CONFIG = new URL("../../scenarios/explain/sched-config.yaml", import.meta.url).pathname;
+const EXAMPLE_PLUGIN = new URL("../../policies/examples/tierPreference.ts", import.meta.url).pathname;
+const TIER_CONFIG = new URL("../../policies/examples/tier-config.yaml", import.meta.url).pathname;
+
+describe("simk run with a scheduler configuration", () => {
+  it("--scheduler-config replaces the scenario's configuration", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    expect(await main(["run", SCENARIO, "--seed", "42", "--scheduler-config", SCHED_CONFIG, "--record-decisions", "--out-dir", dir, "--quiet"])).toBe(0);
+    const first = JSON.parse(readFileSync(join(dir, "decisions.jsonl"), "utf8").split("\n")[0]);
+    const feasible = first.nodes.find((n: { feasible: boolean }) => n.feasible);
+    // The bin-packing profile: NodeResourcesFit first with weight 5, no BalancedAllocation score.
+    const scores: string[] = feasible.scores.map((s: { plugin: string; weight: number }) => `${s.plugin}:${s.weight}`);
+    expect(scores[0]).toBe("NodeResourcesFit:5");
+    expect(scores).toContain("TaintToleration:3");
+    expect(scores.some((s) => s.startsWith("NodeResourcesBalancedAllocation"))).toBe(false);
+  });
+
+  it("a bad configuration in the scenario: exit 2 with file:line:column and the YAML path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    const file = join(dir, "x.yaml");
+    writeFileSync(
+      file,
+      `${readFileSync(SCENARIO, "utf8")}---\napiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins:\n      score:\n        enabled:\n          - {name: NodeResourcesFit, weight: 0}\n          - {name: ImageLocality, weight: 1000}\n`,
+    );
+    const line = readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes("weight: 1000")) + 1;
+    expect(await main(["run", file])).toBe(2);
+    expect(err).toBe(`error: ${file}:${line}:43: profiles[0].plugins.score.enabled[1].weight: weight must be between 1 and 100 (0 or unset means 1), got 1000\n`);
+  });
+
+  it("--scheduler-config must hold a KubeSchedulerConfiguration", async () => {
+    expect(await main(["run", SCENARIO, "--scheduler-config", SCENARIO])).toBe(2);
+    expect(err).toMatch(/a Scenario document is not allowed in a manifest file/);
+  });
+
+  it("--plugin loads a module whose plugin the configuration enables", async () => {
+    expect(await main(["run", SCENARIO, "--seed", "42", "--plugin", EXAMPLE_PLUGIN, "--scheduler-config", TIER_CONFIG, "--quiet"])).toBe(0);
+    expect(await main(["run", SCENARIO, "--scheduler-config", TIER_CONFIG, "--quiet"])).toBe(2);
+    expect(err).toMatch(/tier-config\.yaml:13:19: profiles\[0\]\.plugins\.multiPoint\.enabled\[0\]\.name: unknown plugin "TierPreference"/);
+    err = "";
+    expect(await main(["run", SCENARIO, "--plugin", "no/such/module.ts", "--quiet"])).toBe(2);
+    expect(err).toMatch(/^error: no\/such\/module\.ts: plugin module not found \(looked for .*no\/such\/module\.ts\)\n$/);
+  });
+});
+
+describe("simk validate checks scheduler configurations", () => {
+  it("accepts the bundled configuration, rejects a bad one", async () => {
+    expect(await main(["validate", SCHED_CONFIG])).toBe(0);
+    expect(out).toContain("sched-config.yaml: ok");
+    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, readFileSync(SCHED_CONFIG, "utf8").replace("type: MostAllocated", "type: Most"));
+    expect(await main(["validate", bad])).toBe(2);
+    expect(err).toMatch(/bad\.yaml:\d+:19: profiles\[0\]\.pluginConfig\[0\]\.args\.scoringStrategy\.type: Unsupported value: "Most"/);
+    expect(await main(["validate", TIER_CONFIG, "--plugin", EXAMPLE_PLUGIN])).toBe(0);
+  });
+});
+
+describe("help", () => {
+  it("every subcommand's help shows an example", async () => {
+    for (const command of ["run", "validate", "explain", "schema"]) {
+      out = "";
+      expect(await main([command, "--help"])).toBe(0);
+      expect(out, command).toMatch(/Examples?:\n  simk /);
+    }
+    out = "";
+    expect(await main(["--help"])).toBe(0);
+    expect(out).toMatch(/Examples:\n  simk run/);
+    expect(out).toContain("explain");
   });
 });

@@ -38,6 +38,7 @@ describe("scenarioJsonSchema", () => {
       "components",
       "timeline",
       "expect",
+      "schedulerPlugins",
     ]);
   });
 

@@ -1,0 +1,27 @@
+/**
+ * NodeName (pkg/scheduler/framework/plugins/nodename/node_name.go): a pod with `spec.nodeName` set
+ * fits only the node of that name; any other node is UnschedulableAndUnresolvable, "node(s) didn't
+ * match the requested node name". An empty nodeName fits every node.
+ */
+import type { CycleState, FilterPlugin, NodeInfo, PodInfo, Status } from "../../sim/scheduler/framework.js";
+import { SUCCESS, unresolvable } from "../../sim/scheduler/framework.js";
+import type { PluginFactory } from "../../sim/scheduler/registry.js";
+
+export const NAME = "NodeName";
+export const ERR_REASON = "node(s) didn't match the requested node name";
+
+const MISMATCH: Status = Object.freeze(unresolvable(NAME, ERR_REASON));
+
+export class NodeName implements FilterPlugin {
+  readonly name = NAME;
+
+  filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const want = pod.pod.spec.nodeName;
+    return !want || want === node.name ? SUCCESS : MISMATCH;
+  }
+}
+
+export const nodeNameFactory: PluginFactory = {
+  name: NAME,
+  create: () => new NodeName(),
+};

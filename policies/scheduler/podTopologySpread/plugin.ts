@@ -1,0 +1,281 @@
+/**
+ * The PodTopologySpread plugin (upstream pkg/scheduler/framework/plugins/podtopologyspread/):
+ * PreFilter + Filter for DoNotSchedule constraints, PreScore + Score + NormalizeScore for
+ * ScheduleAnyway ones, with the AddPod/RemovePod PreFilterExtensions preemption uses. Semantics are
+ * those of Kubernetes master (v1.34) with MinDomains, NodeInclusionPolicy and MatchLabelKeys on.
+ *
+ * Which constraints: the pod's own topologySpreadConstraints; if it has none, the default ones
+ * (args), but only when the Services / ReplicaSets selecting the pod give a non-empty selector,
+ * which then replaces the constraints' selectors (common.go buildDefaultConstraints,
+ * helper/spread.go DefaultSelector).
+ *
+ * Which pods and nodes count: pods in the incoming pod's namespace, not terminating, matching the
+ * constraint's selector, on nodes that carry every constraint's topology key and pass the
+ * constraint's node inclusion policies (nodeAffinityPolicy Honor: the pod's nodeSelector and
+ * required node affinity; nodeTaintsPolicy Honor: no untolerated NoSchedule/NoExecute taint).
+ *
+ * Cost: PreFilter and PreScore are O(nodes + pods) per constraint; Filter and Score are
+ * O(constraints) per node and allocate nothing.
+ */
+import type { Pod, TopologySpreadConstraint } from "../../../sim/api/objects.js";
+import type {
+  CycleState,
+  FilterPlugin,
+  FrameworkHandle,
+  NodeInfo,
+  PodInfo,
+  PreFilterPlugin,
+  PreFilterResult,
+  PreScorePlugin,
+  ScorePlugin,
+  StateData,
+  Status,
+} from "../../../sim/scheduler/framework.js";
+import { errorStatus, MAX_NODE_SCORE, SKIP, SUCCESS, unresolvable, unschedulable } from "../../../sim/scheduler/framework.js";
+import type { PluginFactory } from "../../../sim/scheduler/registry.js";
+import { podTopologySpreadArgsSchema, SYSTEM_DEFAULT_CONSTRAINTS, type PodTopologySpreadArgs } from "./args.js";
+import {
+  countMatchingPods,
+  ERR_REASON_CONSTRAINTS_NOT_MATCH,
+  ERR_REASON_NODE_LABEL_NOT_MATCH,
+  labelValue,
+  NAME,
+  namespaceOf,
+  NodeInclusion,
+  nodeHasAllKeys,
+  parseConstraints,
+  PodSelector,
+  type Constraint,
+} from "./common.js";
+import { CriticalPaths, PRE_FILTER_STATE_KEY, PreFilterState } from "./filtering.js";
+import { PRE_SCORE_STATE_KEY, PreScoreState, scoreForCount, topologyNormalizingWeight } from "./scoring.js";
+
+const CONSTRAINTS_NOT_MATCH: Status = Object.freeze(unschedulable(NAME, ERR_REASON_CONSTRAINTS_NOT_MATCH));
+const NODE_LABEL_NOT_MATCH: Status = Object.freeze(unresolvable(NAME, ERR_REASON_NODE_LABEL_NOT_MATCH));
+const SKIP_RESULT: PreFilterResult = Object.freeze({ status: SKIP });
+const SUCCESS_RESULT: PreFilterResult = Object.freeze({ status: SUCCESS });
+
+/** The pod's default selector, computed once per cycle and shared by PreFilter and PreScore. */
+const DEFAULT_SELECTOR_KEY = "PodTopologySpread/defaultSelector";
+class DefaultSelectorState implements StateData {
+  constructor(readonly selector: PodSelector) {}
+  clone(): DefaultSelectorState {
+    return this;
+  }
+}
+
+export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = NAME;
+  private readonly defaultConstraints: readonly TopologySpreadConstraint[];
+  /** Defaulting type System: then nodes without a zone label still get hostname spreading. */
+  private readonly systemDefaulted: boolean;
+
+  /** `args` is validated and defaulted (as upstream New does); invalid args throw. */
+  constructor(args: Partial<PodTopologySpreadArgs> = {}) {
+    const a = podTopologySpreadArgsSchema.parse(args);
+    this.systemDefaulted = a.defaultingType === "System";
+    this.defaultConstraints = this.systemDefaulted ? SYSTEM_DEFAULT_CONSTRAINTS : (a.defaultConstraints ?? []);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Constraint selection
+
+  private constraintsFor(state: CycleState, pod: Pod, handle: FrameworkHandle, action: TopologySpreadConstraint["whenUnsatisfiable"]): Constraint[] {
+    const own = pod.spec.topologySpreadConstraints;
+    if (own && own.length > 0) return parseConstraints(own, pod.metadata.labels, action);
+    const constraints = parseConstraints(this.defaultConstraints, pod.metadata.labels, action);
+    if (constraints.length === 0) return constraints;
+    const selector = defaultSelector(state, pod, handle);
+    if (selector.empty) return [];
+    return constraints.map((c) => ({ ...c, selector }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // PreFilter / Filter (filtering.go)
+
+  preFilter(state: CycleState, pod: PodInfo, handle: FrameworkHandle): PreFilterResult {
+    const constraints = this.constraintsFor(state, pod.pod, handle, "DoNotSchedule");
+    if (constraints.length === 0) return SKIP_RESULT;
+    const ns = namespaceOf(pod);
+    const k = constraints.length;
+    const counts: Map<string, number>[] = constraints.map(() => new Map<string, number>());
+    const inclusion = new NodeInclusion(pod.pod);
+    for (const info of handle.nodes) {
+      const node = info.node;
+      if (!nodeHasAllKeys(node, constraints)) continue;
+      inclusion.reset(node);
+      const labels = node.metadata.labels;
+      for (let i = 0; i < k; i++) {
+        const c = constraints[i];
+        if (!inclusion.includes(c)) continue;
+        const value = labelValue(labels, c.topologyKey)!;
+        const m = counts[i];
+        // Every eligible domain is recorded, with 0 if no pod matches: it counts for minDomains and the minimum.
+        m.set(value, (m.get(value) ?? 0) + countMatchingPods(info, c.selector, ns));
+      }
+    }
+    const paths = counts.map((m) => {
+      const p = new CriticalPaths();
+      for (const [value, n] of m) p.update(value, n);
+      return p;
+    });
+    const selfMatch = constraints.map((c) => c.selector.matches(pod.pod.metadata.labels));
+    state.write(PRE_FILTER_STATE_KEY, new PreFilterState(constraints, selfMatch, counts, paths));
+    return SUCCESS_RESULT;
+  }
+
+  /** skew = pods in the node's domain + (1 if the pod matches itself) − global minimum; must be ≤ maxSkew. */
+  filter(state: CycleState, _pod: PodInfo, node: NodeInfo): Status {
+    const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
+    if (!s) return errorStatus(NAME, `reading "${PRE_FILTER_STATE_KEY}" from cycleState: not found`);
+    const labels = node.node.metadata.labels;
+    const constraints = s.constraints;
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i];
+      const value = labelValue(labels, c.topologyKey);
+      if (value === undefined) return NODE_LABEL_NOT_MATCH;
+      const skew = (s.counts[i].get(value) ?? 0) + (s.selfMatch[i] ? 1 : 0) - s.minMatchNum(i);
+      if (skew > c.maxSkew) return CONSTRAINTS_NOT_MATCH;
+    }
+    return SUCCESS;
+  }
+
+  addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): Status {
+    this.updateWithPod(state, pod, added, node, 1);
+    return SUCCESS;
+  }
+
+  removePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): Status {
+    this.updateWithPod(state, pod, removed, node, -1);
+    return SUCCESS;
+  }
+
+  /** filtering.go updateWithPod: the changed pod counts where PreFilter would have counted it. */
+  private updateWithPod(state: CycleState, preemptor: PodInfo, changed: PodInfo, node: NodeInfo, delta: number): void {
+    const s = state.read<PreFilterState>(PRE_FILTER_STATE_KEY);
+    if (!s || namespaceOf(changed) !== namespaceOf(preemptor)) return;
+    const n = node.node;
+    if (!nodeHasAllKeys(n, s.constraints)) return;
+    const inclusion = new NodeInclusion(preemptor.pod);
+    inclusion.reset(n);
+    const podLabels = changed.pod.metadata.labels;
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i];
+      if (!c.selector.matches(podLabels) || !inclusion.includes(c)) continue;
+      s.add(i, labelValue(n.metadata.labels, c.topologyKey)!, delta);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // PreScore / Score / NormalizeScore (scoring.go)
+
+  preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], handle: FrameworkHandle): Status {
+    const allNodes = handle.nodes;
+    if (allNodes.length === 0) return SKIP;
+    const own = (pod.pod.spec.topologySpreadConstraints?.length ?? 0) > 0;
+    const constraints = this.constraintsFor(state, pod.pod, handle, "ScheduleAnyway");
+    if (constraints.length === 0) return SKIP;
+    // Only with non-system-default constraints must nodes carry every key: under the system
+    // defaults a node without a zone label still gets hostname spreading.
+    const requireAll = own || !this.systemDefaulted;
+    const k = constraints.length;
+    const ns = namespaceOf(pod);
+
+    // The candidates' topology values (a missing key reads as "", as a Go map would).
+    const ignored = new Set<string>();
+    const counts: Map<string, number>[] = constraints.map(() => new Map<string, number>());
+    for (const info of nodes) {
+      const node = info.node;
+      if (requireAll && !nodeHasAllKeys(node, constraints)) {
+        ignored.add(info.name);
+        continue;
+      }
+      for (let i = 0; i < k; i++) {
+        const c = constraints[i];
+        if (c.isHostname) continue; // per-node counts
+        const value = labelValue(node.metadata.labels, c.topologyKey) ?? "";
+        if (!counts[i].has(value)) counts[i].set(value, 0);
+      }
+    }
+    const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? nodes.length - ignored.size : counts[i].size));
+
+    // Matching pods on all nodes whose domain holds a candidate, candidates or not.
+    const inclusion = new NodeInclusion(pod.pod);
+    for (const info of allNodes) {
+      const node = info.node;
+      if (requireAll && !nodeHasAllKeys(node, constraints)) continue;
+      inclusion.reset(node);
+      for (let i = 0; i < k; i++) {
+        const c = constraints[i];
+        if (c.isHostname || !inclusion.includes(c)) continue;
+        const value = labelValue(node.metadata.labels, c.topologyKey) ?? "";
+        const m = counts[i];
+        const cur = m.get(value);
+        if (cur === undefined) continue;
+        m.set(value, cur + countMatchingPods(info, c.selector, ns));
+      }
+    }
+
+    // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1, rounded.
+    const rawScores = new Map<string, number>();
+    for (const info of nodes) {
+      if (ignored.has(info.name)) continue;
+      const labels = info.node.metadata.labels;
+      let score = 0;
+      for (let i = 0; i < k; i++) {
+        const c = constraints[i];
+        const value = labelValue(labels, c.topologyKey);
+        if (value === undefined) continue;
+        const count = c.isHostname ? countMatchingPods(info, c.selector, ns) : (counts[i].get(value) ?? 0);
+        score += scoreForCount(count, c.maxSkew, weights[i]);
+      }
+      rawScores.set(info.name, Math.round(score));
+    }
+    state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored, counts, weights, rawScores));
+    return SUCCESS;
+  }
+
+  /** The rounded weighted count of matching pods around the node (fewer is better; NormalizeScore inverts). */
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+    const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
+    return s?.rawScores.get(node.name) ?? 0;
+  }
+
+  /**
+   * Ignored nodes get 0. Over the others, with max and min of their raw scores: 100 if max is 0,
+   * else 100 × (max + min − score) / max in integer division.
+   */
+  normalizeScore(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
+    if (!s) return;
+    const ignored = s.ignoredNodes;
+    let min = Number.MAX_SAFE_INTEGER;
+    let max = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      if (ignored.has(nodes[i].name)) continue;
+      const v = scores[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    for (let i = 0; i < nodes.length; i++) {
+      if (ignored.has(nodes[i].name)) scores[i] = 0;
+      else if (max === 0) scores[i] = MAX_NODE_SCORE;
+      else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[i])) / max);
+    }
+  }
+}
+
+/** helper.DefaultSelector: the AND of the selectors of the Services and controllers selecting the pod. */
+function defaultSelector(state: CycleState, pod: Pod, handle: FrameworkHandle): PodSelector {
+  const cached = state.read<DefaultSelectorState>(DEFAULT_SELECTOR_KEY);
+  if (cached) return cached.selector;
+  const selector = PodSelector.and(handle.workloadSelectors(pod));
+  state.write(DEFAULT_SELECTOR_KEY, new DefaultSelectorState(selector));
+  return selector;
+}
+
+export const podTopologySpreadFactory: PluginFactory<PodTopologySpreadArgs> = {
+  name: NAME,
+  args: podTopologySpreadArgsSchema,
+  create: (args) => new PodTopologySpread(args),
+};

@@ -1,0 +1,42 @@
+/**
+ * PodTopologySpread's soft constraints (upstream podtopologyspread/scoring.go): the PreScore state
+ * and the score formulas.
+ */
+import type { StateData } from "../../../sim/scheduler/framework.js";
+import type { Constraint } from "./common.js";
+
+export const PRE_SCORE_STATE_KEY = "PreScorePodTopologySpread";
+
+/**
+ * scoring.go topologyNormalizingWeight: ln(size + 2), where size is the number of topology values
+ * among the candidate nodes (for the hostname key: candidate nodes minus ignored ones). It keeps
+ * the counts of small topologies from being watered down by big ones.
+ */
+export function topologyNormalizingWeight(size: number): number {
+  return Math.log(size + 2);
+}
+
+/** scoring.go scoreForCount: count × weight + (maxSkew − 1); the maxSkew term softens small skews. */
+export function scoreForCount(count: number, maxSkew: number, weight: number): number {
+  return count * weight + (maxSkew - 1);
+}
+
+/** Computed in PreScore; read by Score and NormalizeScore. Never changed afterwards, so clone() shares it. */
+export class PreScoreState implements StateData {
+  constructor(
+    /** The ScheduleAnyway constraints. */
+    readonly constraints: readonly Constraint[],
+    /** Candidate nodes missing a required topology key: scored 0. */
+    readonly ignoredNodes: ReadonlySet<string>,
+    /** Per constraint: topology value → matching pods (non-hostname keys; values of candidate nodes only). */
+    readonly counts: readonly Map<string, number>[],
+    /** Per constraint: topologyNormalizingWeight. */
+    readonly weights: readonly number[],
+    /** Raw score of each candidate node, precomputed so that Score is a lookup. */
+    readonly rawScores: ReadonlyMap<string, number>,
+  ) {}
+
+  clone(): PreScoreState {
+    return this;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Custom scheduler plugins from user modules (spec.schedulerPlugins, or --plugin on the command
+ * line). A module exports `factory` (one PluginFactory) or `factories` (an array of them); see
+ * policies/examples/ and the README section "Writing a scheduler plugin". TypeScript modules are
+ * imported through tsx's ESM API, JavaScript ones with a plain dynamic import.
+ *
+ * Every problem is an InputError naming the module (and, for spec.schedulerPlugins, the line that
+ * names it) and saying what is expected.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { IN_TREE_PLUGIN_NAMES, NOT_MODELLED } from "../../policies/scheduler/registry.js";
+import { describeValue, InputError, type InputProblem } from "../scenario/errors.js";
+import type { PluginModuleRef } from "../scenario/types.js";
+import type { PluginFactory, Registry } from "./registry.js";
+
+const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts"]);
+
+const EXPECTED =
+  'a scheduler plugin module exports "factory" (one PluginFactory: {name, args?, create(args)}) or "factories" (an array of them)';
+
+/** A module given on the command line: resolved against the working directory. */
+export function commandLineModule(given: string, cwd = process.cwd()): PluginModuleRef {
+  return { module: path.resolve(cwd, given), given };
+}
+
+/**
+ * Imports the modules in order and returns `base` plus their factories. A factory whose name is an
+ * in-tree plugin's, or another module's, is an error. Throws InputError.
+ */
+export async function loadPluginModules(refs: readonly PluginModuleRef[], base: Registry): Promise<Registry> {
+  const registry = new Map(base);
+  const owner = new Map<string, string>();
+  const problems: InputProblem[] = [];
+  for (const ref of refs) {
+    const problem = (message: string): void => {
+      problems.push(
+        ref.source
+          ? { file: ref.source.file, line: ref.source.line, column: ref.source.column, path: ref.source.path, message: `${ref.given}: ${message}` }
+          : { file: ref.given, message },
+      );
+    };
+    if (!existsSync(ref.module)) {
+      problem(`plugin module not found (looked for ${ref.module})`);
+      continue;
+    }
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importModule(ref.module);
+    } catch (e) {
+      problem(`importing the plugin module failed: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const factories = factoriesOf(mod, problem);
+    for (const f of factories) {
+      if (IN_TREE_PLUGIN_NAMES.includes(f.name) || NOT_MODELLED.has(f.name)) {
+        problem(`plugin name ${JSON.stringify(f.name)} is taken by an in-tree Kubernetes plugin; give the factory another name`);
+        continue;
+      }
+      const other = owner.get(f.name);
+      if (other !== undefined) {
+        problem(`plugin ${JSON.stringify(f.name)} is already defined by ${other}`);
+        continue;
+      }
+      owner.set(f.name, ref.given);
+      registry.set(f.name, f);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return registry;
+}
+
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (TS_EXTENSIONS.has(path.extname(file))) {
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+  return (await import(url)) as Record<string, unknown>;
+}
+
+/** The module's factories, checked for shape; problems are reported through `problem`. */
+function factoriesOf(mod: Record<string, unknown>, problem: (message: string) => void): PluginFactory<never>[] {
+  const hasOne = mod.factory !== undefined;
+  const hasMany = mod.factories !== undefined;
+  if (!hasOne && !hasMany) {
+    const exported = Object.keys(mod).filter((k) => k !== "__esModule");
+    problem(`${EXPECTED}; this one exports ${exported.length > 0 ? exported.map((k) => JSON.stringify(k)).join(", ") : "nothing"}`);
+    return [];
+  }
+  const out: PluginFactory<never>[] = [];
+  const check = (value: unknown, what: string): void => {
+    const f = value as Partial<PluginFactory<never>> | undefined;
+    const ok =
+      typeof f === "object" &&
+      f !== null &&
+      typeof f.name === "string" &&
+      /^[A-Za-z][A-Za-z0-9_.-]*$/.test(f.name) &&
+      typeof f.create === "function" &&
+      (f.args === undefined || typeof (f.args as { safeParse?: unknown }).safeParse === "function");
+    if (!ok) {
+      problem(`${what} is not a PluginFactory (${EXPECTED}; the name is letters, digits, "-", "_", "." and args, if given, a zod schema); got ${describeValue(value)}`);
+      return;
+    }
+    out.push(f as PluginFactory<never>);
+  };
+  if (hasOne) check(mod.factory, '"factory"');
+  if (hasMany) {
+    if (!Array.isArray(mod.factories)) problem(`"factories" must be an array of PluginFactory; got ${describeValue(mod.factories)}`);
+    else mod.factories.forEach((f, i) => check(f, `factories[${i}]`));
+  }
+  return out;
+}
