@@ -13,21 +13,15 @@
  * simk measures.
  */
 import type { Lease } from "../api/objects.js";
+import { DEFAULT_COMPONENTS } from "../scenario/defaults.js";
+import type { LeaderElectionSettings } from "../scenario/types.js";
 import type { SimContext } from "./context.js";
 import type { Rng } from "../engine/rng.js";
 
-export interface LeaderElectionSettings {
-  leaseDuration: number;
-  renewDeadline: number;
-  retryPeriod: number;
-}
+export type { LeaderElectionSettings };
 
-/** component-base/config/v1alpha1/defaults.go RecommendedDefaultLeaderElectionConfiguration. */
-export const DEFAULT_LEADER_ELECTION: LeaderElectionSettings = {
-  leaseDuration: 15_000_000,
-  renewDeadline: 10_000_000,
-  retryPeriod: 2_000_000,
-};
+/** The upstream defaults (see sim/scenario/defaults.ts). */
+export const DEFAULT_LEADER_ELECTION: LeaderElectionSettings = DEFAULT_COMPONENTS.leaderElection;
 
 const JITTER_FACTOR = 1.2;
 

@@ -132,6 +132,8 @@ export class TaintEvictionController {
     });
     const result = store.delete("Pod", key, { uid: pod.metadata.uid });
     if (result.ok) stats.inc("pods.evicted");
+    // The eviction queue retries a deletion the API server refused.
+    else if (result.error.reason === "ServiceUnavailable") this.ctx.engine.after(1_000_000, () => this.evict(pod));
   }
 }
 

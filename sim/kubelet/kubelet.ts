@@ -32,12 +32,18 @@ export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 const NODE_STATUS_REPORT_FREQUENCY = 300_000_000;
 /** simk: how long containers take to exit after SIGTERM (bounded by the grace period). */
 const CONTAINER_STOP_DELAY = 1_000_000;
+/** pkg/kubelet/status/status_manager.go: syncPeriod = 10 s (status writes that failed are retried then). */
+const STATUS_SYNC_PERIOD = 10_000_000;
+
+type StatusChange = (current: Pod) => Pod | undefined;
 
 interface RunningPod {
   uid: string;
   key: string;
   started: boolean;
   killing: boolean;
+  /** The Running status the kubelet reported (or is still trying to report). */
+  toRunning?: StatusChange;
 }
 
 export class Kubelet {
@@ -208,9 +214,7 @@ export class Kubelet {
     if (reason) {
       this.pods.delete(running.uid);
       this.ctx.events.record(pod, "Warning", reason, message, "kubelet", this.nodeName);
-      store.modify("Pod", running.key, (cur) =>
-        cur.metadata.uid !== running.uid ? undefined : { ...cur, status: { ...cur.status, phase: "Failed", reason, message: `Pod was rejected: ${message}` } },
-      );
+      this.writeStatus(running, (cur) => ({ ...cur, status: { ...cur.status, phase: "Failed", reason, message: `Pod was rejected: ${message}` } }));
       return;
     }
     const images = pod.spec.containers.map((c) => c.image ?? "");
@@ -220,16 +224,34 @@ export class Kubelet {
     this.ctx.engine.after(delay, () => {
       if (epoch !== this.epoch || !this.pods.has(running.uid) || running.killing) return;
       for (const i of images) this.images.add(i);
-      this.startPod(running);
+      this.startPod(running, pod);
     });
   }
 
-  private startPod(running: RunningPod): void {
-    const { store, engine, events } = this.ctx;
+  /**
+   * Writes a status change as the kubelet's status manager does (pkg/kubelet/status): when the API
+   * server refuses, the change is kept and written again at the next sync, every 10 s.
+   */
+  private writeStatus(running: RunningPod, change: StatusChange): void {
+    const epoch = this.epoch;
+    const attempt = (): void => {
+      if (epoch !== this.epoch) return;
+      const result = this.ctx.store.modify("Pod", running.key, (cur) => (cur.metadata.uid === running.uid ? change(cur) : undefined));
+      if (!result.ok && result.error.reason === "ServiceUnavailable") this.ctx.engine.after(STATUS_SYNC_PERIOD, attempt);
+    };
+    attempt();
+  }
+
+  private startPod(running: RunningPod, admitted: Pod): void {
+    const { engine, events, store } = this.ctx;
+    // The pod manager holds the latest version of the pod it was told about.
+    const latest = store.get("Pod", running.key);
+    const pod = latest && latest.metadata.uid === running.uid ? latest : admitted;
     const now = engine.now;
     const ip = this.nextPodIP();
-    const result = store.modify("Pod", running.key, (cur) => {
-      if (cur.metadata.uid !== running.uid || cur.metadata.deletionTimestamp !== undefined) return undefined;
+    running.started = true;
+    running.toRunning = (cur) => {
+      if (cur.metadata.deletionTimestamp !== undefined) return undefined;
       const conditions: PodCondition[] = [
         { type: "PodScheduled", status: "True", lastTransitionTime: cur.status.conditions?.find((c) => c.type === "PodScheduled")?.lastTransitionTime ?? now },
         { type: "Initialized", status: "True", lastTransitionTime: now },
@@ -248,10 +270,8 @@ export class Kubelet {
           containerStatuses: cur.spec.containers.map((c) => ({ name: c.name, ready: false, restartCount: 0, started: true })),
         },
       } satisfies Pod;
-    });
-    if (!result.ok || result.object.metadata.uid !== running.uid || result.object.status.phase !== "Running") return;
-    running.started = true;
-    const pod = result.object;
+    };
+    this.writeStatus(running, running.toRunning);
     for (const c of pod.spec.containers) events.record(pod, "Normal", "Started", `Started container ${c.name}`, "kubelet", this.nodeName);
     const epoch = this.epoch;
     engine.after(sampleDelay(this.settings.readinessDelay, this.rng), () => {
@@ -267,25 +287,23 @@ export class Kubelet {
     }
   }
 
+  /** The readiness probe passed: Ready and ContainersReady (and Running, if not yet reported). */
   private setReady(running: RunningPod): void {
     const now = this.ctx.engine.now;
-    this.ctx.store.modify("Pod", running.key, (cur) => {
-      if (cur.metadata.uid !== running.uid || cur.status.phase !== "Running") return undefined;
-      const conditions = (cur.status.conditions ?? []).map((c) =>
+    this.writeStatus(running, (cur) => {
+      const base = cur.status.phase === "Running" ? cur : running.toRunning?.(cur);
+      if (!base || base.status.phase !== "Running") return undefined;
+      const conditions = (base.status.conditions ?? []).map((c) =>
         c.type === "Ready" || c.type === "ContainersReady" ? { type: c.type, status: "True" as const, lastTransitionTime: now } : c,
       );
-      return {
-        ...cur,
-        status: { ...cur.status, conditions, containerStatuses: cur.status.containerStatuses?.map((s) => ({ ...s, ready: true })) },
-      };
+      return { ...base, status: { ...base.status, conditions, containerStatuses: base.status.containerStatuses?.map((s) => ({ ...s, ready: true })) } };
     });
   }
 
   private complete(running: RunningPod, failed: boolean): void {
     const now = this.ctx.engine.now;
     this.pods.delete(running.uid);
-    this.ctx.store.modify("Pod", running.key, (cur) => {
-      if (cur.metadata.uid !== running.uid) return undefined;
+    this.writeStatus(running, (cur) => {
       const conditions = (cur.status.conditions ?? []).map((c) =>
         c.type === "Ready" || c.type === "ContainersReady" ? { type: c.type, status: "False" as const, reason: "PodCompleted", lastTransitionTime: now } : c,
       );
@@ -310,7 +328,13 @@ export class Kubelet {
   }
 
   private finishDeletion(pod: Pod): void {
-    this.ctx.store.delete("Pod", objectKey(pod.metadata), { gracePeriodSeconds: 0, uid: pod.metadata.uid });
+    const epoch = this.epoch;
+    const attempt = (): void => {
+      if (epoch !== this.epoch) return;
+      const result = this.ctx.store.delete("Pod", objectKey(pod.metadata), { gracePeriodSeconds: 0, uid: pod.metadata.uid });
+      if (!result.ok && result.error.reason === "ServiceUnavailable") this.ctx.engine.after(STATUS_SYNC_PERIOD, attempt);
+    };
+    attempt();
   }
 
   private nextPodIP(): string {

@@ -25,7 +25,7 @@ import { TaintEvictionController } from "../controllers/taintEviction.js";
 import { Engine, Priority } from "../engine/engine.js";
 import { RngStreams } from "../engine/rng.js";
 import { Kubelet } from "../kubelet/kubelet.js";
-import { DEFAULT_LEADER_ELECTION, LeaderElection } from "../cluster/leaderElection.js";
+import { LeaderElection } from "../cluster/leaderElection.js";
 import { EventRecorder } from "../metrics/events.js";
 import { ClusterObserver, POOL_LABEL } from "../metrics/observer.js";
 import { WorkloadTracker } from "../metrics/workloads.js";
@@ -99,8 +99,8 @@ export class Cluster implements SimContext {
     // holds the lease — and whenever none does — they do nothing.
     this.scheduler.setActive(false);
     for (const controller of this.controllers) controller.setActive(false);
-    this.schedulerElection = new LeaderElection(this, "kube-scheduler", 1, DEFAULT_LEADER_ELECTION, (leading) => this.scheduler.setActive(leading));
-    this.controllerManagerElection = new LeaderElection(this, "kube-controller-manager", 1, DEFAULT_LEADER_ELECTION, (leading) => {
+    this.schedulerElection = new LeaderElection(this, "kube-scheduler", c.scheduler.replicas, c.leaderElection, (leading) => this.scheduler.setActive(leading));
+    this.controllerManagerElection = new LeaderElection(this, "kube-controller-manager", c.controllers.replicas, c.leaderElection, (leading) => {
       for (const controller of this.controllers) controller.setActive(leading);
     });
     this.schedulerElection.start();

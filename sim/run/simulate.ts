@@ -43,6 +43,7 @@ const ACTION_REASON: Record<TimelineAction["action"], string> = {
   rollout: "Rollout",
   apply: "Apply",
   delete: "Delete",
+  failComponent: "ComponentFailure",
 };
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
@@ -141,6 +142,10 @@ function perform(cluster: Cluster, a: TimelineAction, series: TimeSeries): void 
     case "delete":
       describe(a.target, `Deleted ${a.target}`);
       cluster.deleteObject(a.target);
+      break;
+    case "failComponent":
+      describe(`Component/${a.component}`, `${a.component} failed for ${a.duration / 1_000_000} s (timeline)`);
+      cluster.failComponent(a.component, a.duration);
       break;
   }
 }

@@ -8,11 +8,19 @@ const ms = 1_000;
 const s = 1_000_000;
 
 export const DEFAULT_COMPONENTS: ComponentSettings = {
+  // staging/src/k8s.io/component-base/config/v1alpha1/defaults.go
+  // (RecommendedDefaultLeaderElectionConfiguration): 15 s, 10 s, 2 s.
+  leaderElection: {
+    leaseDuration: 15 * s,
+    renewDeadline: 10 * s,
+    retryPeriod: 2 * s,
+  },
   apiServer: {
     // simk: time from a write to a watcher seeing it (etcd commit + watch cache + network).
     watchLatency: 20 * ms,
   },
   scheduler: {
+    replicas: 1,
     // simk: one filter/score cycle of kube-scheduler on a small cluster takes on the order of a ms.
     attemptLatency: 1 * ms,
     bindLatency: 2 * ms,
@@ -45,6 +53,7 @@ export const DEFAULT_COMPONENTS: ComponentSettings = {
     unhealthyZoneThreshold: 0.55,
   },
   controllers: {
+    replicas: 1,
     // simk: time a controller spends on one sync before its writes land.
     syncLatency: 1 * ms,
     // pkg/controller/replicaset/replica_set.go: BurstReplicas = 500.

@@ -559,6 +559,7 @@ function checkPriorityClasses(placed: Placed[], problems: Problems): void {
 function mergeComponents(input: ScenarioDocument["spec"]["components"]): ComponentSettings {
   const base = structuredClone(DEFAULT_COMPONENTS);
   return {
+    leaderElection: { ...base.leaderElection, ...input?.leaderElection },
     apiServer: { ...base.apiServer, ...input?.apiServer },
     scheduler: { ...base.scheduler, ...input?.scheduler },
     kubelet: { ...base.kubelet, ...input?.kubelet },
@@ -686,6 +687,8 @@ function applyEntry(entry: TimelineEntry, world: World, applied: Placed[], when:
       if (entry.action === "scale") return { at: entry.at, action: "scale", target: target.id, replicas: entry.replicas };
       return { at: entry.at, action: "rollout", target: target.id, template: entry.template };
     }
+    case "failComponent":
+      return { at: entry.at, action: "failComponent", component: entry.component, duration: entry.duration };
     case "apply":
       for (const p of applied) addObject(world, p.manifest);
       return { at: entry.at, action: "apply", manifests: applied.map((p) => p.manifest) };

@@ -46,8 +46,13 @@ const delay = z
   .transform((d) => (typeof d === "number" ? { distribution: "constant" as const, value: d } : d));
 
 const components = z.strictObject({
+  leaderElection: z
+    .strictObject({ leaseDuration: positiveDuration.optional(), renewDeadline: positiveDuration.optional(), retryPeriod: positiveDuration.optional() })
+    .optional(),
   apiServer: z.strictObject({ watchLatency: duration.optional() }).optional(),
-  scheduler: z.strictObject({ attemptLatency: duration.optional(), bindLatency: duration.optional() }).optional(),
+  scheduler: z
+    .strictObject({ replicas: z.int().min(1).max(10).optional(), attemptLatency: duration.optional(), bindLatency: duration.optional() })
+    .optional(),
   kubelet: z
     .strictObject({
       startupDelay: delay.optional(),
@@ -72,6 +77,7 @@ const components = z.strictObject({
     .optional(),
   controllers: z
     .strictObject({
+      replicas: z.int().min(1).max(10).optional(),
       syncLatency: duration.optional(),
       burstReplicas: z.int().min(1).optional(),
       endpointSliceUpdatesBatchPeriod: duration.optional(),
@@ -136,6 +142,14 @@ const timelineAction = z.discriminatedUnion("action", [
     file: z.string().min(1).optional(),
   }),
   z.strictObject({ at: duration, action: z.literal("delete"), target: z.string().min(1) }),
+  z.strictObject({
+    at: duration,
+    action: z.literal("failComponent"),
+    component: z.enum(["apiServer", "scheduler", "controllerManager"], {
+      error: (iss) => `component must be one of apiServer, scheduler, controllerManager; got ${describeValue(iss.input)}`,
+    }),
+    duration: positiveDuration,
+  }),
 ]);
 
 /** last | min | max | mean | pNN (p0 to p100, decimals allowed: p99.9). */

@@ -60,6 +60,8 @@ export interface ApiServerSettings {
 }
 
 export interface SchedulerSettings {
+  /** Scheduler replicas electing a leader through the kube-system/kube-scheduler Lease. */
+  replicas: number;
   /** Simulated time one scheduling attempt takes (µs). */
   attemptLatency: number;
   /** Binding latency: time from the decision to the pod's nodeName being written (µs). */
@@ -93,6 +95,8 @@ export interface NodeLifecycleSettings {
 }
 
 export interface ControllerSettings {
+  /** kube-controller-manager replicas electing a leader (kube-system/kube-controller-manager). */
+  replicas: number;
   /** Time a controller takes to process one sync (µs). */
   syncLatency: number;
   /** ReplicaSet BurstReplicas. */
@@ -103,7 +107,15 @@ export interface ControllerSettings {
   maxEndpointsPerSlice: number;
 }
 
+/** Leader election for the scheduler and controller-manager (µs). */
+export interface LeaderElectionSettings {
+  leaseDuration: number;
+  renewDeadline: number;
+  retryPeriod: number;
+}
+
 export interface ComponentSettings {
+  leaderElection: LeaderElectionSettings;
   apiServer: ApiServerSettings;
   scheduler: SchedulerSettings;
   kubelet: KubeletSettings;
@@ -147,7 +159,9 @@ export type TimelineAction =
   /** A pod-template change on a Deployment (or DaemonSet): the patch is merged into spec.template. */
   | (ActionBase & { action: "rollout"; target: ObjectTarget; template: RolloutPatch })
   | (ActionBase & { action: "apply"; manifests: Manifest[] })
-  | (ActionBase & { action: "delete"; target: ObjectTarget });
+  | (ActionBase & { action: "delete"; target: ObjectTarget })
+  /** The API server is unavailable, or the scheduler's / controller-manager's leader dies, for `duration` µs. */
+  | (ActionBase & { action: "failComponent"; component: "apiServer" | "scheduler" | "controllerManager"; duration: number });
 
 /** What a rollout changes. Any of these; `image` sets every container's image. */
 export interface RolloutPatch {

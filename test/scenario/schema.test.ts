@@ -47,7 +47,7 @@ describe("scenarioJsonSchema", () => {
     expect(spec.properties?.duration.description).toMatch(/Go duration/);
   });
 
-  it("timeline entries are one of the eleven actions", () => {
+  it("timeline entries are one of the twelve actions", () => {
     const entries = spec.properties?.timeline.items?.oneOf ?? [];
     expect(entries.map((e) => e.properties?.action.const)).toEqual([
       "failNode",
@@ -61,6 +61,7 @@ describe("scenarioJsonSchema", () => {
       "rollout",
       "apply",
       "delete",
+      "failComponent",
     ]);
     expect(entries[0]).toMatchObject({ required: ["at", "action", "node"], additionalProperties: false });
   });
