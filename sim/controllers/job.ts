@@ -46,7 +46,7 @@ import type { SimContext } from "../cluster/context.js";
 import type { Rng } from "../engine/rng.js";
 import type { ControllerSettings } from "../scenario/types.js";
 import type { SharedInformers } from "./informers.js";
-import { isPodActive, isPodReady, isPodTerminal, slowStartBatch } from "./replicaSet.js";
+import { compareByAssignmentPhaseReadiness, isPodActive, isPodReady, isPodTerminal, slowStartBatch } from "./replicaSet.js";
 import { WorkQueue } from "./workqueue.js";
 
 /** job_controller.go: syncJobBatchPeriod = 1 s. */
@@ -175,20 +175,11 @@ export function parseIndexes(s: string | undefined, completions: number): Set<nu
   return out;
 }
 
-const PHASE_ORDER: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
-
 /** controller.ActivePods order (first = removed first), without ranks or log buckets. */
 function compareActivePods(a: Pod, b: Pod): number {
-  const assignedA = a.spec.nodeName ? 1 : 0;
-  const assignedB = b.spec.nodeName ? 1 : 0;
-  if (assignedA !== assignedB) return assignedA - assignedB;
-  const pa = PHASE_ORDER[a.status.phase] ?? 2;
-  const pb = PHASE_ORDER[b.status.phase] ?? 2;
-  if (pa !== pb) return pa - pb;
-  const ra = isPodReady(a) ? 1 : 0;
-  const rb = isPodReady(b) ? 1 : 0;
-  if (ra !== rb) return ra - rb;
-  if (ra && rb) {
+  const first = compareByAssignmentPhaseReadiness(a, b);
+  if (first !== 0) return first;
+  if (isPodReady(a) && isPodReady(b)) {
     const ta = a.status.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime ?? 0;
     const tb = b.status.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime ?? 0;
     if (ta !== tb) return tb - ta; // more recently ready first

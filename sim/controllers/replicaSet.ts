@@ -85,19 +85,27 @@ const uidLess = (a: Pod, b: Pod): number => (a.metadata.uid < b.metadata.uid ? -
  * on: negative when `a` should be deleted before `b`. `rank` is the number of related active pods
  * on the pod's node.
  */
-export function comparePodsForDeletion(a: Pod, b: Pod, rankA: number, rankB: number, now: number): number {
-  // 1. Unassigned before assigned.
+/**
+ * The first three steps both of upstream's pod orders share (controller_utils.go ActivePods and
+ * ActivePodsWithRanks): unassigned before assigned; Pending < Unknown < Running; not ready before
+ * ready. Negative when `a` goes first; 0 when these steps do not decide.
+ */
+export function compareByAssignmentPhaseReadiness(a: Pod, b: Pod): number {
   const assignedA = a.spec.nodeName ? 1 : 0;
   const assignedB = b.spec.nodeName ? 1 : 0;
   if (assignedA !== assignedB) return assignedA - assignedB;
-  // 2. Pending < Unknown < Running.
   const pa = PHASE_ORDER[a.status.phase] ?? 2;
   const pb = PHASE_ORDER[b.status.phase] ?? 2;
   if (pa !== pb) return pa - pb;
-  // 3. Not ready before ready.
+  return (isPodReady(a) ? 1 : 0) - (isPodReady(b) ? 1 : 0);
+}
+
+export function comparePodsForDeletion(a: Pod, b: Pod, rankA: number, rankB: number, now: number): number {
+  // 1–3. Unassigned before assigned; Pending < Unknown < Running; not ready before ready.
+  const first = compareByAssignmentPhaseReadiness(a, b);
+  if (first !== 0) return first;
   const ra = isPodReady(a) ? 1 : 0;
   const rb = isPodReady(b) ? 1 : 0;
-  if (ra !== rb) return ra - rb;
   // 4. Lower pod-deletion-cost first.
   const ca = deletionCost(a);
   const cb = deletionCost(b);

@@ -4,6 +4,7 @@
  * "System") and the checks of validation_pluginargs.go ValidatePodTopologySpreadArgs.
  */
 import { z } from "zod";
+import { qualifiedNameProblem } from "../resourceScoring.js";
 import type { LabelSelector, TopologySpreadConstraint } from "../../../sim/api/objects.js";
 import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from "./common.js";
 
@@ -44,31 +45,8 @@ const constraintSchema = z.strictObject({
   matchLabelKeys: z.array(z.string()).optional(),
 });
 
-// k8s.io/apimachinery/pkg/util/validation IsQualifiedName (metav1validation.ValidateLabelName).
-const QUALIFIED_NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** The problem with a label key, or undefined if it is a valid qualified name. */
-export function labelKeyProblem(key: string): string | undefined {
-  const parts = key.split("/");
-  let name = key;
-  if (parts.length === 2) {
-    const prefix = parts[0];
-    name = parts[1];
-    if (prefix.length === 0) return "prefix part must be non-empty";
-    if (prefix.length > 253 || !DNS1123_SUBDOMAIN_RE.test(prefix)) {
-      return "prefix part must be a lowercase RFC 1123 subdomain (e.g. 'example.com')";
-    }
-  } else if (parts.length > 2) {
-    return "a qualified name must consist of alphanumeric characters, '-', '_' or '.', with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
-  }
-  if (name.length === 0) return "name part must be non-empty";
-  if (name.length > 63) return "name part must be no more than 63 characters";
-  if (!QUALIFIED_NAME_RE.test(name)) {
-    return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-  }
-  return undefined;
-}
+/** The problem with a label key (IsQualifiedName, as ValidateLabelName applies it), or undefined. */
+export const labelKeyProblem: (key: string) => string | undefined = qualifiedNameProblem;
 
 /**
  * The args schema: defaults applied (an absent args object is `{defaultingType: "System"}`), then
