@@ -6,6 +6,7 @@
 import { Priority } from "../engine/engine.js";
 import type { Cluster } from "../run/cluster.js";
 import { fragmentation, imbalance, type NodeUsage } from "./quality.js";
+import type { Pod } from "../api/objects.js";
 
 /** Fixed columns, in CSV order. Units: cpu in millicores, memory in bytes, ratios in [0, 1]. */
 export const BASE_COLUMNS = [
@@ -44,8 +45,25 @@ export class TimeSeries {
   private readonly minAvailable = new Map<string, number>();
   private lastSample?: number;
 
+  /** Per node, its allocation ratios as runs of equal values (see {@link nodeSeries}). */
+  private readonly nodeRuns = new Map<string, NodeRuns>();
+  /** Pods placed (bound) since the last sample, and their waits from creation, in seconds. */
+  private placedCount = 0;
+  private placedWaitSum = 0;
+  private placedWaitMax = 0;
+  private readonly placement = { placed: [] as number[], meanSeconds: [] as (number | null)[], maxSeconds: [] as (number | null)[] };
+
   constructor(private readonly cluster: Cluster, readonly interval: number) {
     for (const c of BASE_COLUMNS) this.columns.set(c, []);
+    cluster.store.observe((kind, e) => {
+      if (kind !== "Pod" || e.type !== "MODIFIED") return;
+      const pod = e.object as Pod;
+      if (!pod.spec.nodeName || (e.oldObject as Pod | undefined)?.spec.nodeName) return;
+      const wait = (cluster.engine.now - pod.metadata.creationTimestamp) / 1_000_000;
+      this.placedCount++;
+      this.placedWaitSum += wait;
+      this.placedWaitMax = Math.max(this.placedWaitMax, wait);
+    });
   }
 
   start(duration: number): void {
@@ -114,6 +132,8 @@ export class TimeSeries {
     };
     for (const c of BASE_COLUMNS) this.set(c, values[c]);
     this.samplePools(live);
+    this.sampleNodes();
+    this.samplePlacement();
     const dt = this.lastSample === undefined ? 0 : (now - this.lastSample) / 1_000_000;
     let allAvailable = true;
     for (const d of [...o.deployments.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) {
@@ -159,6 +179,75 @@ export class TimeSeries {
     }
   }
 
+  /** Per node: allocation ratios (requested ÷ allocatable) and readiness, appended when they change. */
+  private sampleNodes(): void {
+    const index = this.times.length - 1;
+    const seen = new Set<string>();
+    const records = [...this.cluster.observer.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const n of records) {
+      if (n.cpu <= 0 && n.memory <= 0) continue;
+      seen.add(n.name);
+      this.appendNodeRun(n.name, index, n.cpu > 0 ? round6(n.requestedCpu / n.cpu) : NaN, n.memory > 0 ? round6(n.requestedMemory / n.memory) : NaN, n.ready ? 1 : 0);
+    }
+    for (const name of this.nodeRuns.keys()) if (!seen.has(name)) this.appendNodeRun(name, index, NaN, NaN, 0);
+  }
+
+  private appendNodeRun(name: string, index: number, cpu: number, memory: number, ready: number): void {
+    let runs = this.nodeRuns.get(name);
+    if (!runs) this.nodeRuns.set(name, (runs = { starts: [], cpu: [], memory: [], ready: [] }));
+    const last = runs.starts.length - 1;
+    if (last >= 0 && Object.is(runs.cpu[last], cpu) && Object.is(runs.memory[last], memory) && runs.ready[last] === ready) return;
+    runs.starts.push(index);
+    runs.cpu.push(cpu);
+    runs.memory.push(memory);
+    runs.ready.push(ready);
+  }
+
+  private samplePlacement(): void {
+    const n = this.placedCount;
+    this.placement.placed.push(n);
+    this.placement.meanSeconds.push(n > 0 ? round6(this.placedWaitSum / n) : null);
+    this.placement.maxSeconds.push(n > 0 ? round6(this.placedWaitMax) : null);
+    this.placedCount = 0;
+    this.placedWaitSum = 0;
+    this.placedWaitMax = 0;
+  }
+
+  /**
+   * Per node and sample (aligned with {@link times}): the node's cpu and memory allocation ratio
+   * (requested ÷ allocatable, NaN while the node does not exist) and whether it is Ready (1/0).
+   * Nodes in order of first appearance. Not part of timeseries.csv; built on demand.
+   */
+  nodeSeries(): NodeSeries {
+    const length = this.times.length;
+    const out: NodeSeries = { nodes: [], cpu: [], memory: [], ready: [] };
+    for (const [name, runs] of this.nodeRuns) {
+      const cpu = new Float64Array(length).fill(NaN);
+      const memory = new Float64Array(length).fill(NaN);
+      const ready = new Uint8Array(length);
+      for (let r = 0; r < runs.starts.length; r++) {
+        const end = r + 1 < runs.starts.length ? runs.starts[r + 1] : length;
+        cpu.fill(runs.cpu[r], runs.starts[r], end);
+        memory.fill(runs.memory[r], runs.starts[r], end);
+        ready.fill(runs.ready[r], runs.starts[r], end);
+      }
+      out.nodes.push(name);
+      out.cpu.push(cpu);
+      out.memory.push(memory);
+      out.ready.push(ready);
+    }
+    return out;
+  }
+
+  /**
+   * Per sample interval (aligned with {@link times}; entry i covers (times[i-1], times[i]]): how many
+   * pods were bound to a node, and their mean and longest wait from creation to binding in seconds
+   * (null when none was bound). Not part of timeseries.csv.
+   */
+  placementSeries(): PlacementSeries {
+    return { placed: [...this.placement.placed], meanSeconds: [...this.placement.meanSeconds], maxSeconds: [...this.placement.maxSeconds] };
+  }
+
   /** Summary metrics derived from the series. */
   summary(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -181,6 +270,32 @@ export class TimeSeries {
     }
     return out;
   }
+}
+
+/** Per-node allocation over time: `cpu[i][t]` is node `nodes[i]` at sample `t`. */
+export interface NodeSeries {
+  nodes: string[];
+  /** Requested ÷ allocatable cpu, NaN while the node does not exist. */
+  cpu: Float64Array[];
+  /** Requested ÷ allocatable memory, NaN while the node does not exist. */
+  memory: Float64Array[];
+  /** 1 while the node is Ready, else 0. */
+  ready: Uint8Array[];
+}
+
+/** Pods bound per sample interval and their wait from creation to binding (seconds). */
+export interface PlacementSeries {
+  placed: number[];
+  meanSeconds: (number | null)[];
+  maxSeconds: (number | null)[];
+}
+
+interface NodeRuns {
+  /** Sample index where each run starts; a run lasts until the next one. */
+  starts: number[];
+  cpu: number[];
+  memory: number[];
+  ready: number[];
 }
 
 /** Samples are equally spaced, so the time-weighted mean is the plain mean. */

@@ -33,6 +33,9 @@ import { Stats } from "../metrics/stats.js";
 import type { Manifest, NodePool, RolloutPatch, Scenario } from "../scenario/types.js";
 import { Scheduler, type SchedulerConfig } from "../scheduler/scheduler.js";
 import { defaultSchedulerConfig } from "../scheduler/profiles.js";
+import type { BalancerModules } from "../traffic/balancers.js";
+import { KubeProxy } from "../traffic/proxy.js";
+import { TrafficSystem } from "../traffic/traffic.js";
 
 /** PodGC (pkg/controller/podgc): orphaned pods are removed after a 40 s quarantine, checked every 20 s. */
 const POD_GC_PERIOD = 20_000_000;
@@ -41,6 +44,8 @@ const POD_GC_QUARANTINE = 40_000_000;
 export interface ClusterOptions {
   seed: number;
   schedulerConfig?: SchedulerConfig;
+  /** Balancers from user modules named by spec.traffic (sim/traffic/balancers.ts resolveBalancerModules). */
+  balancers?: BalancerModules;
 }
 
 export type ControlPlaneComponent = "apiServer" | "scheduler" | "controllerManager";
@@ -67,6 +72,11 @@ export class Cluster implements SimContext {
   readonly controllerManagerElection: LeaderElection;
   private readonly pools = new Map<string, { pool: NodePool; next: number }>();
   private nodeCount = 0;
+  /**
+   * Service traffic (spec.traffic): request sources, pods as servers, and one kube-proxy per node,
+   * created, failed, recovered and removed with its node. Absent without traffic.
+   */
+  readonly traffic?: TrafficSystem;
 
   constructor(readonly scenario: Scenario, options: ClusterOptions) {
     this.rng = new RngStreams(options.seed);
@@ -116,6 +126,15 @@ export class Cluster implements SimContext {
       return out;
     });
     this.engine.after(POD_GC_PERIOD, () => this.podGC(), Priority.Late);
+    if (scenario.traffic && scenario.traffic.length > 0) {
+      const kp = scenario.components.kubeProxy;
+      const zoneOf = (node: string): string | undefined => this.store.get("Node", node)?.metadata.labels?.["topology.kubernetes.io/zone"];
+      this.traffic = new TrafficSystem(this, scenario, {
+        balancers: options.balancers,
+        routerFactory: (nodeName, o) =>
+          new KubeProxy(this, nodeName, { mode: kp.mode, minSyncPeriod: kp.minSyncPeriod, syncPeriod: kp.syncPeriod, balancerFor: o.balancerFor, directory: o.directory, zoneOf }),
+      });
+    }
   }
 
   /** Creates the scenario's namespaces, priority classes, nodes and workloads at time 0. */
@@ -132,6 +151,8 @@ export class Cluster implements SimContext {
     const rank = (m: Manifest): number => (order.includes(m.kind) ? order.indexOf(m.kind) : order.length);
     const manifests = [...this.scenario.manifests].sort((a, b) => rank(a) - rank(b));
     for (const m of manifests) this.apply(m);
+    // Traffic starts at t = 0, its clients placed on the nodes that exist now.
+    this.traffic?.start();
   }
 
   // --- operations ------------------------------------------------------------------------------
@@ -184,6 +205,7 @@ export class Cluster implements SimContext {
     const kubelet = new Kubelet(this, node.metadata.name, this.scenario.components.kubelet, index);
     this.kubelets.set(node.metadata.name, kubelet);
     kubelet.start();
+    this.traffic?.addNode(node.metadata.name);
   }
 
   /**
@@ -199,14 +221,17 @@ export class Cluster implements SimContext {
   failNode(name: string): void {
     this.workloads.markFailure(this.engine.now);
     this.kubelets.get(name)?.fail();
+    this.traffic?.failNode(name);
   }
 
   recoverNode(name: string): void {
     this.kubelets.get(name)?.start();
+    this.traffic?.recoverNode(name);
   }
 
   removeNode(name: string): void {
     this.kubelets.get(name)?.fail();
+    this.traffic?.removeNode(name);
     this.kubelets.delete(name);
     this.store.delete("Node", name);
   }

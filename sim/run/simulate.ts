@@ -9,6 +9,8 @@ import { TimeSeries } from "../metrics/timeseries.js";
 import type { Scenario, TimelineAction } from "../scenario/types.js";
 import type { DecisionRecord, SchedulerConfig } from "../scheduler/scheduler.js";
 import { Cluster } from "./cluster.js";
+import { needsBalancerModules, type BalancerModules } from "../traffic/balancers.js";
+import { TrafficTimeSeries } from "../traffic/metrics.js";
 import { evaluateExpectations, type ExpectationResult } from "./expectations.js";
 
 export interface RunOptions {
@@ -16,6 +18,8 @@ export interface RunOptions {
   seed?: number;
   schedulerConfig?: SchedulerConfig;
   recordDecisions?: boolean;
+  /** Balancers of spec.traffic modules, resolved first (sim/traffic/balancers.ts resolveBalancerModules). */
+  balancers?: BalancerModules;
   /** Called with the simulated time now and then (progress bars). */
   onProgress?: (simulatedMicros: number, durationMicros: number) => void;
 }
@@ -44,6 +48,7 @@ const ACTION_REASON: Record<TimelineAction["action"], string> = {
   apply: "Apply",
   delete: "Delete",
   failComponent: "ComponentFailure",
+  setTraffic: "SetTraffic",
 };
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
@@ -51,14 +56,18 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     // Building a configuration may import user plugin modules (async): the caller does it first.
     throw new Error("this scenario has a KubeSchedulerConfiguration: resolve it into options.schedulerConfig before runScenario");
   }
+  if (needsBalancerModules(scenario) && !options.balancers) {
+    // Importing balancer modules is async too: the caller resolves them first.
+    throw new Error("this scenario names balancer modules: resolve them with resolveBalancerModules into options.balancers before runScenario");
+  }
   const seed = options.seed ?? scenario.seed;
-  const cluster = new Cluster(scenario, { seed, schedulerConfig: options.schedulerConfig });
+  const cluster = new Cluster(scenario, { seed, schedulerConfig: options.schedulerConfig, balancers: options.balancers });
   const decisions: DecisionRecord[] = [];
   if (options.recordDecisions) cluster.scheduler.onDecision = (d) => decisions.push(d);
   cluster.bootstrap();
 
   const { engine } = cluster;
-  const series = new TimeSeries(cluster, scenario.sampleInterval);
+  const series = cluster.traffic ? new TrafficTimeSeries(cluster, scenario.sampleInterval, cluster.traffic.columns) : new TimeSeries(cluster, scenario.sampleInterval);
   for (const action of scenario.timeline) {
     // Timeline actions run after the components at the same instant have acted.
     engine.at(action.at, () => perform(cluster, action, series), Priority.Normal);
@@ -146,6 +155,10 @@ function perform(cluster: Cluster, a: TimelineAction, series: TimeSeries): void 
     case "failComponent":
       describe(`Component/${a.component}`, `${a.component} failed for ${a.duration / 1_000_000} s (timeline)`);
       cluster.failComponent(a.component, a.duration);
+      break;
+    case "setTraffic":
+      describe(`Traffic/${a.traffic}`, `Traffic ${a.traffic} to ${a.rate} req/s${a.over !== undefined ? ` over ${a.over / 1_000_000} s` : ""}`);
+      cluster.traffic?.setRate(a.traffic, a.rate, a.over);
       break;
   }
 }

@@ -63,4 +63,27 @@ export const DEFAULT_COMPONENTS: ComponentSettings = {
     endpointSliceUpdatesBatchPeriod: 0,
     maxEndpointsPerSlice: 100,
   },
+  // pkg/proxy/apis/config/v1alpha1/defaults.go: mode iptables on Linux, IPVS scheduler rr
+  // (pkg/proxy/ipvs/proxier.go: defaultScheduler), syncPeriod 30 s, minSyncPeriod 1 s.
+  kubeProxy: {
+    mode: "iptables",
+    ipvsScheduler: "rr",
+    minSyncPeriod: 1 * s,
+    syncPeriod: 30 * s,
+  },
+};
+
+/**
+ * spec.traffic defaults (simk): 100 clients, no retries unless asked, and a backend of one worker
+ * with a 10 ms exponential service time and a 1000-request queue. A client without a timeout gives
+ * up on a black-holed request (its entry node or its pod's node is down) after Linux's connect
+ * timeout: tcp_syn_retries 6, so 1+2+4+8+16+32+64 = 127 s.
+ */
+export const TRAFFIC_DEFAULTS = {
+  clients: 100,
+  retries: 0,
+  workers: 1,
+  queueLimit: 1000,
+  serviceTime: { distribution: "exponential" as const, mean: 10 * ms },
+  blackHoleTimeout: 127 * s,
 };

@@ -13,10 +13,13 @@ import path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
 import { NAMESPACED_KINDS, type Kind } from "../api/objects.js";
 import { formatDuration } from "../units/duration.js";
-import { DEFAULT_COMPONENTS } from "./defaults.js";
+import { parseCpuMillis } from "../units/quantity.js";
+import { DEFAULT_COMPONENTS, TRAFFIC_DEFAULTS } from "./defaults.js";
 import { formatPath, InputError, parseWith, type InputProblem, type Issue, type PathSegment } from "./errors.js";
 import { MANIFEST_KINDS, parseManifestDocument, podSpecsOf, withPods } from "./manifests.js";
-import { scenarioDocument, type ScenarioDocument, type TimelineEntry } from "./schema.js";
+import { scenarioDocument, type ScenarioDocument, type TimelineEntry, type TrafficEntry } from "./schema.js";
+import { readTimeColumn } from "../traffic/csv.js";
+import { BALANCER_MODULE_EXTENSIONS, knownBalancerNames } from "../traffic/balancers.js";
 import { suggestion } from "./suggest.js";
 import type {
   ComponentSettings,
@@ -29,6 +32,9 @@ import type {
   Scenario,
   SourceLocation,
   TimelineAction,
+  TrafficSpec,
+  ServiceTimeSpec,
+  ArrivalSpec,
 } from "./types.js";
 
 /** More than this many problems are summarised in one line: the first ones are what matter. */
@@ -42,6 +48,18 @@ export function loadScenario(file: string): Scenario {
   const problems = new Problems();
   const source = readSource(file, problems);
   const scenario = source ? analyseScenario(source, problems) : undefined;
+  if (problems.list.length > 0 || !scenario) throw new InputError(problems.sorted());
+  return scenario;
+}
+
+/**
+ * Like loadScenario, for a scenario file's text already in memory (e.g. after `--set` overrides):
+ * problems name `file`, and included files are found relative to it. Throws InputError.
+ */
+export function loadScenarioFromText(text: string, file: string): Scenario {
+  const problems = new Problems();
+  problems.noteFile(file);
+  const scenario = analyseScenario(parseSource(file, text, problems), problems);
   if (problems.list.length > 0 || !scenario) throw new InputError(problems.sorted());
   return scenario;
 }
@@ -364,7 +382,9 @@ function analyseScenario(source: SourceFile, problems: Problems): Scenario | und
   const nodePools = normalisePools(spec.nodePools ?? []);
   checkPools(main, spec.nodePools ?? [], into.placed, problems);
   checkPriorityClasses([...into.placed, ...[...applied.values()].flat()], problems);
-  const timeline = checkTimeline(main, parsed.value, nodePools, into.placed, applied, problems);
+  const traffic = checkTraffic(main, spec.traffic ?? [], nodePools, into.placed, applied, problems);
+  checkKubeProxy(main, spec.components?.kubeProxy, problems);
+  const timeline = checkTimeline(main, parsed.value, nodePools, into.placed, applied, problems, traffic);
   const schedulerPlugins = checkPluginModules(main, spec.schedulerPlugins ?? [], problems);
   if (problems.list.length > 0) return undefined;
 
@@ -385,6 +405,7 @@ function analyseScenario(source: SourceFile, problems: Problems): Scenario | und
     // Only when present, so that a scenario without them compares equal to one built in code.
     ...(into.schedulerConfigSources.length > 0 ? { schedulerConfigSources: into.schedulerConfigSources } : {}),
     ...(schedulerPlugins.length > 0 ? { schedulerPlugins } : {}),
+    ...(traffic.length > 0 ? { traffic } : {}),
   };
 }
 
@@ -565,6 +586,7 @@ function mergeComponents(input: ScenarioDocument["spec"]["components"]): Compone
     kubelet: { ...base.kubelet, ...input?.kubelet },
     nodeLifecycle: { ...base.nodeLifecycle, ...input?.nodeLifecycle },
     controllers: { ...base.controllers, ...input?.controllers },
+    kubeProxy: { ...base.kubeProxy, ...input?.kubeProxy },
   };
 }
 
@@ -590,6 +612,8 @@ interface World {
   /** Why a name is gone or not there yet: "it was removed at 3m (spec.timeline[3])". */
   notes: Map<string, string>;
   nextIndex: Map<string, number>;
+  /** spec.traffic entries, for setTraffic. */
+  traffic: readonly TrafficSpec[];
 }
 
 const SCALABLE: readonly Kind[] = ["Deployment", "ReplicaSet"];
@@ -603,12 +627,13 @@ function checkTimeline(
   placed: Placed[],
   applied: Map<number, Placed[]>,
   problems: Problems,
+  traffic: readonly TrafficSpec[] = [],
 ): TimelineAction[] {
   const entries = (doc.spec.timeline ?? []).map((entry, index) => ({ entry, index }));
   // Stable: entries at the same time keep their file order.
   entries.sort((a, b) => a.entry.at - b.entry.at);
 
-  const world: World = { nodes: [], objects: new Set(), notes: new Map(), nextIndex: new Map() };
+  const world: World = { nodes: [], objects: new Set(), notes: new Map(), nextIndex: new Map(), traffic };
   for (const pool of pools) {
     for (let n = 0; n < pool.count; n++) world.nodes.push(`${pool.name}-${n}`);
     world.nextIndex.set(pool.name, pool.count);
@@ -692,6 +717,24 @@ function applyEntry(entry: TimelineEntry, world: World, applied: Placed[], when:
     case "apply":
       for (const p of applied) addObject(world, p.manifest);
       return { at: entry.at, action: "apply", manifests: applied.map((p) => p.manifest) };
+    case "setTraffic": {
+      const names = world.traffic.map((t) => t.name);
+      const target = world.traffic.find((t) => t.name === entry.traffic);
+      if (!target) {
+        report(
+          "traffic",
+          names.length === 0
+            ? `unknown traffic ${JSON.stringify(entry.traffic)}: spec.traffic is empty`
+            : `unknown traffic ${JSON.stringify(entry.traffic)}${suggestion(entry.traffic, names)}; spec.traffic names: ${sample(names)}`,
+        );
+        return undefined;
+      }
+      if (target.arrivals.process === "replay") {
+        report("traffic", `traffic ${JSON.stringify(entry.traffic)} replays a file of arrival times; it has no rate to set`);
+        return undefined;
+      }
+      return { at: entry.at, action: "setTraffic", traffic: entry.traffic, rate: entry.rate, ...(entry.over !== undefined ? { over: entry.over } : {}) };
+    }
   }
 }
 
@@ -753,4 +796,189 @@ function resolveTarget(target: string, allowed: readonly Kind[], action: string,
   const sameKind = [...world.objects].filter((o) => o.startsWith(`${kind}/`));
   const known = sameKind.length > 0 ? `; defined ${kind}s: ${sample(sameKind.map((o) => o.slice(kind.length + 1)))}` : `; no ${kind} is defined`;
   return { problem: `unknown ${id}${known}${suggestion(id, sameKind)}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traffic (spec.traffic, spec.components.kubeProxy)
+
+/** kube-proxy's validation (pkg/proxy/apis/config/validation): syncPeriod ≥ minSyncPeriod. */
+function checkKubeProxy(main: SourceDoc, input: NonNullable<ScenarioDocument["spec"]["components"]>["kubeProxy"], problems: Problems): void {
+  const merged = { ...DEFAULT_COMPONENTS.kubeProxy, ...input };
+  if (merged.syncPeriod < merged.minSyncPeriod) {
+    const field = input?.syncPeriod !== undefined ? "syncPeriod" : "minSyncPeriod";
+    problems.at(main, {
+      path: ["spec", "components", "kubeProxy", field],
+      message: `syncPeriod (${formatDuration(merged.syncPeriod)}) must be >= minSyncPeriod (${formatDuration(merged.minSyncPeriod)})`,
+    });
+  }
+}
+
+/**
+ * spec.traffic: each Service exists (in the manifests or applied by the timeline), names are
+ * unique, client nodes exist at the start, a NodePort entry targets a NodePort/LoadBalancer
+ * Service, the balancer is known (or its module exists), CSV files are read and checked, and two
+ * entries for one Service agree on its balancer and backend. Returns the normalised entries.
+ */
+function checkTraffic(
+  main: SourceDoc,
+  entries: TrafficEntry[],
+  pools: NodePool[],
+  placed: Placed[],
+  applied: Map<number, Placed[]>,
+  problems: Problems,
+): TrafficSpec[] {
+  if (entries.length === 0) return [];
+  const services = new Map<string, Manifest>();
+  for (const p of [...placed, ...[...applied.values()].flat()]) {
+    if (p.manifest.kind === "Service" && p.manifest.metadata.name) services.set(`${p.manifest.metadata.namespace ?? "default"}/${p.manifest.metadata.name}`, p.manifest);
+  }
+  const nodes: string[] = [];
+  for (const pool of pools) for (let n = 0; n < pool.count; n++) nodes.push(`${pool.name}-${n}`);
+  for (const p of placed) if (p.manifest.kind === "Node" && p.manifest.metadata.name) nodes.push(p.manifest.metadata.name);
+  const balancers = knownBalancerNames();
+  const out: TrafficSpec[] = [];
+  const names = new Map<string, number>();
+  const firstFor = new Map<string, { index: number; entry: TrafficEntry }>();
+  entries.forEach((entry, i) => {
+    const at: PathSegment[] = ["spec", "traffic", i];
+    const report = (field: PathSegment[], message: string): void => problems.at(main, { path: [...at, ...field], message });
+    const before = problems.list.length;
+    // The Service.
+    const key = entry.service.includes("/") ? entry.service : `default/${entry.service}`;
+    const parts = key.split("/");
+    if (parts.length !== 2 || parts.some((x) => x === "")) {
+      report(["service"], `service must be "namespace/name" (or "name" in namespace default), got ${JSON.stringify(entry.service)}`);
+      return;
+    }
+    const service = services.get(key);
+    if (!service) {
+      const known = [...services.keys()].sort();
+      report(
+        ["service"],
+        known.length === 0
+          ? `unknown Service ${JSON.stringify(key)}: the scenario defines no Service`
+          : `unknown Service ${JSON.stringify(key)}${suggestion(key, known)}; Services: ${sample(known)}`,
+      );
+    }
+    const name = entry.name ?? parts[1];
+    const clash = names.get(name);
+    if (clash !== undefined) {
+      report(entry.name !== undefined ? ["name"] : [], `traffic name ${JSON.stringify(name)} is already used by spec.traffic[${clash}]; give ${entry.name !== undefined ? "one" : "this entry"} a distinct name`);
+    } else {
+      names.set(name, i);
+    }
+    // Clients.
+    const from = entry.clients?.from;
+    if (from?.nodes) {
+      from.nodes.forEach((node, j) => {
+        if (!nodes.includes(node)) report(["clients", "from", "nodes", j], `unknown node ${JSON.stringify(node)}${suggestion(node, nodes)}; nodes at the start: ${sample(nodes) || "(none)"}`);
+      });
+    } else if (from?.nodePort) {
+      const node = from.nodePort.node;
+      if (!nodes.includes(node)) report(["clients", "from", "nodePort", "node"], `unknown node ${JSON.stringify(node)}${suggestion(node, nodes)}; nodes at the start: ${sample(nodes) || "(none)"}`);
+      const type = service?.kind === "Service" ? (service.spec as { type?: string }).type ?? "ClusterIP" : undefined;
+      if (type !== undefined && type !== "NodePort" && type !== "LoadBalancer") {
+        report(["clients", "from", "nodePort"], `external clients through a NodePort need a Service of type NodePort or LoadBalancer; ${key} is ${type}`);
+      }
+    } else if (nodes.length === 0) {
+      report(["clients"], "there are no nodes at the start to place client pods on; add a node pool or use clients.from");
+    }
+    // The balancer.
+    let balancer: TrafficSpec["balancer"];
+    if (entry.balancer !== undefined) {
+      const given = entry.balancer;
+      const looksLikeModule = given.includes("/") || BALANCER_MODULE_EXTENSIONS.some((ext) => given.endsWith(ext));
+      if (looksLikeModule) {
+        const file = path.resolve(relativeTo(main.file, given));
+        let isFile = false;
+        try {
+          isFile = statSync(file).isFile();
+        } catch {
+          isFile = false;
+        }
+        if (!BALANCER_MODULE_EXTENSIONS.includes(path.extname(file))) {
+          report(["balancer"], `a balancer module is a ${BALANCER_MODULE_EXTENSIONS.join(", ")} file; got ${JSON.stringify(given)}`);
+        } else if (!isFile) {
+          report(["balancer"], `balancer module ${JSON.stringify(given)} not found (looked for ${file}; paths are relative to the scenario file)`);
+        } else {
+          balancer = { module: file, given };
+        }
+      } else if (!balancers.includes(given)) {
+        report(["balancer"], `unknown balancer ${JSON.stringify(given)}${suggestion(given, balancers)}; known: ${balancers.join(", ")} (or a module path such as ./my-balancer.ts)`);
+      } else {
+        balancer = { name: given };
+      }
+    }
+    // Arrivals.
+    let arrivals: ArrivalSpec | undefined;
+    const a = entry.arrivals;
+    if (a.process === "replay") {
+      const read = readTimeColumn(relativeTo(main.file, a.file), relativeTo(main.file, a.file), { what: "arrival times", nonDecreasing: true });
+      if (read.ok) arrivals = { process: "replay", file: a.file, times: read.values };
+      else if (read.unreadable) report(["arrivals", "file"], `cannot read ${JSON.stringify(a.file)}: ${read.unreadable} (paths are relative to the scenario file)`);
+      else for (const p of read.problems) problems.add(p);
+    } else if (a.process === "sine") {
+      arrivals = { process: "sine", mean: a.mean, amplitude: a.amplitude, period: a.period, phase: a.phase ?? 0 };
+    } else {
+      arrivals = { process: a.process, rate: a.rate };
+    }
+    // Backend.
+    const b = entry.backend;
+    let serviceTime: ServiceTimeSpec = { ...TRAFFIC_DEFAULTS.serviceTime };
+    if (b?.serviceTime !== undefined) {
+      const st = b.serviceTime;
+      if (st.distribution === "empirical") {
+        const read = readTimeColumn(relativeTo(main.file, st.file), relativeTo(main.file, st.file), { what: "service times", nonEmpty: true });
+        if (read.ok) serviceTime = { distribution: "empirical", file: st.file, values: read.values };
+        else if (read.unreadable) report(["backend", "serviceTime", "file"], `cannot read ${JSON.stringify(st.file)}: ${read.unreadable} (paths are relative to the scenario file)`);
+        else for (const p of read.problems) problems.add(p);
+      } else {
+        serviceTime = st;
+      }
+    }
+    let cpuPerWorker: number | undefined;
+    if (b?.cpuPerWorker !== undefined) {
+      cpuPerWorker = parseCpuMillis(b.cpuPerWorker);
+      if (!(cpuPerWorker > 0)) report(["backend", "cpuPerWorker"], `cpuPerWorker must be more than 0, got ${JSON.stringify(b.cpuPerWorker)}`);
+    }
+    // Two entries for one Service share its balancer and its pods' server model.
+    const first = firstFor.get(key);
+    if (!first) firstFor.set(key, { index: i, entry });
+    else {
+      if (entry.balancer !== undefined && entry.balancer !== first.entry.balancer) {
+        report(["balancer"], `${key} already gets its balancer from spec.traffic[${first.index}]${first.entry.balancer ? ` (${first.entry.balancer})` : " (kube-proxy's)"}; leave balancer out here or make them equal`);
+      }
+      if (entry.backend !== undefined && JSON.stringify(entry.backend) !== JSON.stringify(first.entry.backend)) {
+        report(["backend"], `${key} already gets its backend from spec.traffic[${first.index}]; leave backend out here or make them equal`);
+      }
+    }
+    if (problems.list.length > before || !arrivals) return;
+    out.push({
+      name,
+      service: key,
+      ...(balancer ? { balancer } : {}),
+      arrivals,
+      clients: {
+        count: entry.clients?.count ?? TRAFFIC_DEFAULTS.clients,
+        from: from?.nodePort ? { nodePort: { node: from.nodePort.node } } : from?.nodes ? { nodes: [...from.nodes] } : {},
+      },
+      ...(entry.timeout !== undefined ? { timeout: entry.timeout } : {}),
+      retries: entry.retries ?? TRAFFIC_DEFAULTS.retries,
+      warmup: entry.warmup ?? 0,
+      backend: {
+        workers: b?.workers ?? TRAFFIC_DEFAULTS.workers,
+        serviceTime,
+        queueLimit: b?.queueLimit ?? TRAFFIC_DEFAULTS.queueLimit,
+        ...(cpuPerWorker !== undefined ? { cpuPerWorker } : {}),
+      },
+      source: locationOf(main, at),
+    });
+  });
+  // A later entry for the same Service without its own backend uses the first one's.
+  for (const t of out) {
+    const first = out.find((o) => o.service === t.service);
+    if (first && first !== t) t.backend = first.backend;
+    if (first && first !== t && first.balancer && !t.balancer) t.balancer = first.balancer;
+  }
+  return out;
 }

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { DurationError, parseDuration } from "../units/duration.js";
 import { describeValue } from "./errors.js";
-import { annotations, dnsName, labels, resourceList, taint } from "./manifests.js";
+import { annotations, dnsName, labels, quantity, resourceList, taint } from "./manifests.js";
 
 export const SCENARIO_API_VERSION = "simk.dev/v1alpha1";
 
@@ -45,6 +45,17 @@ const delay = z
   })
   .transform((d) => (typeof d === "number" ? { distribution: "constant" as const, value: d } : d));
 
+/** A service time: a delay, or {distribution: empirical, file} (values resampled from a CSV file). */
+const serviceTime = z
+  .union([duration, z.discriminatedUnion("distribution", [...delayDistribution.options, z.strictObject({ distribution: z.literal("empirical"), file: z.string().min(1) })])], {
+    error: (iss) =>
+      `expected a duration such as 10ms, a distribution such as {distribution: exponential, mean: 10ms}, or {distribution: empirical, file: times.csv}; got ${describeValue(iss.input)}`,
+  })
+  .transform((d) => (typeof d === "number" ? { distribution: "constant" as const, value: d } : d));
+
+/** A request rate in requests per second. */
+const rate = z.number().min(0).max(1e9);
+
 const components = z.strictObject({
   leaderElection: z
     .strictObject({ leaseDuration: positiveDuration.optional(), renewDeadline: positiveDuration.optional(), retryPeriod: positiveDuration.optional() })
@@ -82,6 +93,57 @@ const components = z.strictObject({
       burstReplicas: z.int().min(1).optional(),
       endpointSliceUpdatesBatchPeriod: duration.optional(),
       maxEndpointsPerSlice: z.int().min(1).max(1000).optional(),
+    })
+    .optional(),
+  // kube-proxy on every node (sim/traffic/proxy.ts); defaults in defaults.ts.
+  kubeProxy: z
+    .strictObject({
+      mode: z.enum(["iptables", "nftables", "ipvs"]).optional(),
+      ipvsScheduler: z.enum(["rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh"]).optional(),
+      minSyncPeriod: duration.optional(),
+      syncPeriod: positiveDuration.optional(),
+    })
+    .optional(),
+});
+
+/**
+ * A spec.traffic entry (documented on TrafficSpec in types.ts). Cross-references (the Service, the
+ * nodes, the balancer, CSV files) are checked by the loader.
+ */
+const trafficEntry = z.strictObject({
+  name: dnsName("label").optional().describe("Names the entry for setTraffic and its RNG stream; default: the Service's name"),
+  service: z.string().min(1).describe('The Service, "namespace/name" (or "name" in default)'),
+  balancer: z.string().min(1).optional().describe("A balancer name (iptables, ipvs-rr, p2c, ...) or a module path relative to the scenario file"),
+  arrivals: z.discriminatedUnion("process", [
+    z.strictObject({ process: z.literal("poisson"), rate }),
+    z.strictObject({ process: z.literal("constant"), rate }),
+    z
+      .strictObject({ process: z.literal("sine"), mean: rate, amplitude: rate, period: positiveDuration, phase: duration.optional() })
+      .refine((a) => a.amplitude <= a.mean, { message: "amplitude must not exceed mean (a rate cannot go below 0)", path: ["amplitude"] }),
+    z.strictObject({ process: z.literal("replay"), file: z.string().min(1) }),
+  ]),
+  clients: z
+    .strictObject({
+      count: z.int().min(1).max(1_000_000).optional(),
+      // Exactly one of nodes / nodePort.
+      from: z
+        .strictObject({
+          nodes: z.array(z.string().min(1)).min(1).optional(),
+          nodePort: z.strictObject({ node: z.string().min(1) }).optional(),
+        })
+        .refine((f) => (f.nodes === undefined) !== (f.nodePort === undefined), "from takes exactly one of nodes (client pods) or nodePort (external clients)")
+        .optional(),
+    })
+    .optional(),
+  timeout: positiveDuration.optional(),
+  retries: z.int().min(0).max(100).optional(),
+  warmup: duration.optional(),
+  backend: z
+    .strictObject({
+      workers: z.int().min(1).max(100_000).optional(),
+      serviceTime: serviceTime.optional(),
+      queueLimit: z.int().min(0).optional(),
+      cpuPerWorker: quantity.optional(),
     })
     .optional(),
 });
@@ -150,6 +212,7 @@ const timelineAction = z.discriminatedUnion("action", [
     }),
     duration: positiveDuration,
   }),
+  z.strictObject({ at: duration, action: z.literal("setTraffic"), traffic: z.string().min(1), rate, over: duration.optional() }),
 ]);
 
 /** last | min | max | mean | pNN (p0 to p100, decimals allowed: p99.9). */
@@ -199,6 +262,7 @@ export const scenarioDocument = z
             .describe("A module of custom scheduler plugins"),
         )
         .optional(),
+      traffic: z.array(trafficEntry).optional(),
     }),
   })
   .meta({
@@ -207,6 +271,7 @@ export const scenarioDocument = z
   });
 
 export type ScenarioDocument = z.output<typeof scenarioDocument>;
+export type TrafficEntry = NonNullable<ScenarioDocument["spec"]["traffic"]>[number];
 export type TimelineEntry = ScenarioDocument["spec"]["timeline"] extends (infer E)[] | undefined ? E : never;
 
 /** JSON Schema (draft 2020-12) of the Scenario document as written, for editors and `simk schema`. */

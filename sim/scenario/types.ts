@@ -114,6 +114,24 @@ export interface LeaderElectionSettings {
   retryPeriod: number;
 }
 
+/**
+ * kube-proxy (one per node; sim/traffic/proxy.ts). YAML: spec.components.kubeProxy
+ * `{mode: iptables|nftables|ipvs, ipvsScheduler: rr, minSyncPeriod: 1s, syncPeriod: 30s}`.
+ */
+export interface KubeProxySettings {
+  mode: "iptables" | "nftables" | "ipvs";
+  /** IPVS scheduler (--ipvs-scheduler), used when mode is ipvs: balancer "ipvs-<scheduler>". */
+  ipvsScheduler: IpvsScheduler;
+  /** Rules are rewritten at most this often (µs). */
+  minSyncPeriod: number;
+  /** Full resync period (µs). */
+  syncPeriod: number;
+}
+
+/** The Linux IPVS schedulers kube-proxy can select (pkg/proxy/ipvs; semantics from the kernel). */
+export const IPVS_SCHEDULERS = ["rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh"] as const;
+export type IpvsScheduler = (typeof IPVS_SCHEDULERS)[number];
+
 export interface ComponentSettings {
   leaderElection: LeaderElectionSettings;
   apiServer: ApiServerSettings;
@@ -121,6 +139,7 @@ export interface ComponentSettings {
   kubelet: KubeletSettings;
   nodeLifecycle: NodeLifecycleSettings;
   controllers: ControllerSettings;
+  kubeProxy: KubeProxySettings;
 }
 
 /** A Kubernetes object given in the scenario, as the user wrote it (server fields unset). */
@@ -161,7 +180,12 @@ export type TimelineAction =
   | (ActionBase & { action: "apply"; manifests: Manifest[] })
   | (ActionBase & { action: "delete"; target: ObjectTarget })
   /** The API server is unavailable, or the scheduler's / controller-manager's leader dies, for `duration` µs. */
-  | (ActionBase & { action: "failComponent"; component: "apiServer" | "scheduler" | "controllerManager"; duration: number });
+  | (ActionBase & { action: "failComponent"; component: "apiServer" | "scheduler" | "controllerManager"; duration: number })
+  /**
+   * The request rate of spec.traffic entry `traffic` becomes `rate` (req/s): at once, or along a
+   * linear ramp over `over` µs. For a sine source `rate` is the new mean (the amplitude scales with it).
+   */
+  | (ActionBase & { action: "setTraffic"; traffic: string; rate: number; over?: number });
 
 /** What a rollout changes. Any of these; `image` sets every container's image. */
 export interface RolloutPatch {
@@ -210,6 +234,88 @@ export interface Scenario {
   schedulerConfigSources?: DocumentLocator[];
   /** spec.schedulerPlugins: modules exporting custom scheduler plugins (sim/scheduler/pluginModules.ts). */
   schedulerPlugins?: PluginModuleRef[];
+  /** spec.traffic: request sources sent to Services (sim/traffic/). Absent when there are none. */
+  traffic?: TrafficSpec[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service traffic (spec.traffic; sim/traffic/)
+
+/**
+ * One spec.traffic entry, normalised. YAML:
+ *
+ *   traffic:
+ *     - name: web                       # default: the Service's name
+ *       service: default/web            # a Service of the scenario ("name" = default/name)
+ *       balancer: p2c                   # optional: a registry name, or a module path (.ts/.js)
+ *                                       # relative to the scenario file; default: kube-proxy's mode
+ *       arrivals: {process: poisson, rate: 800}        # or constant; or
+ *                 {process: sine, mean: 800, amplitude: 400, period: 24h, phase: 6h}; or
+ *                 {process: replay, file: arrivals.csv} # a `time` column, seconds from the start
+ *       clients:
+ *         count: 100                    # distinct client (source) IPs; default 100
+ *         from: {nodes: [worker-0]}     # client pods on these nodes (client i on nodes[i mod n]);
+ *                                       # default: every node at the start; or
+ *               {nodePort: {node: worker-0}}  # external clients through that node's NodePort
+ *       timeout: 1s                     # client timeout per attempt; default none
+ *       retries: 2                      # default 0
+ *       warmup: 10s                     # latency statistics leave out earlier arrivals; default 0
+ *       backend:                        # the server model of every pod behind the Service
+ *         workers: 1                    # default 1
+ *         serviceTime: {distribution: exponential, mean: 10ms}   # a delay spec, or
+ *                      {distribution: empirical, file: times.csv} # a `time` column, seconds
+ *         queueLimit: 1000              # requests waiting per pod; default 1000
+ *         cpuPerWorker: 500m            # optional: busy workers slow down on a full node
+ */
+export interface TrafficSpec {
+  name: string;
+  /** "namespace/name". */
+  service: string;
+  /** Absent: the kube-proxy mode's own balancer. */
+  balancer?: BalancerRef;
+  arrivals: ArrivalSpec;
+  clients: ClientSpec;
+  /** Client timeout per attempt (µs); absent = none. */
+  timeout?: number;
+  retries: number;
+  /** Latency statistics leave out requests that arrived before this (µs). */
+  warmup: number;
+  backend: BackendSpec;
+  source: SourceLocation;
+}
+
+export type BalancerRef =
+  /** A name in policies/proxy/registry.ts ("iptables", "ipvs-rr", "p2c", ...). */
+  | { name: string }
+  /** A module exporting `balancer` (a BalancerFactory): absolute path, and as written. */
+  | { module: string; given: string };
+
+export type ArrivalSpec =
+  /** Poisson arrivals, or one every 1/rate s (rate in req/s). */
+  | { process: "poisson" | "constant"; rate: number }
+  /**
+   * Non-homogeneous Poisson with rate mean + amplitude × sin(2π (t + phase) / period), by thinning.
+   * period and phase in µs.
+   */
+  | { process: "sine"; mean: number; amplitude: number; period: number; phase: number }
+  /** Arrival times read from a CSV file (µs from the start, non-decreasing). */
+  | { process: "replay"; file: string; times: number[] };
+
+export interface ClientSpec {
+  count: number;
+  /** Client pods on these nodes (absent: every node at the start), or external clients through one node's NodePort. */
+  from: { nodes?: string[] } | { nodePort: { node: string } };
+}
+
+/** A service-time distribution: a DelaySpec, or resampling of measured values (µs). */
+export type ServiceTimeSpec = DelaySpec | { distribution: "empirical"; file: string; values: number[] };
+
+export interface BackendSpec {
+  workers: number;
+  serviceTime: ServiceTimeSpec;
+  queueLimit: number;
+  /** Millicores one busy worker uses; absent = no CPU model. */
+  cpuPerWorker?: number;
 }
 
 /** Turns a path inside one YAML document into a position in its file. */

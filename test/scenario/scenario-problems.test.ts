@@ -34,7 +34,7 @@ function loadProblems(text: string): string[] {
   throw new Error("expected an InputError");
 }
 
-const ACTIONS = "failNode, recoverNode, removeNode, cordon, uncordon, drain, addNodes, scale, rollout, apply, delete, failComponent";
+const ACTIONS = "failNode, recoverNode, removeNode, cordon, uncordon, drain, addNodes, scale, rollout, apply, delete, failComponent, setTraffic";
 
 describe("Scenario document", () => {
   it("a minimal scenario: a number of seconds as duration, defaults everywhere", () => {

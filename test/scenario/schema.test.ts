@@ -39,6 +39,7 @@ describe("scenarioJsonSchema", () => {
       "timeline",
       "expect",
       "schedulerPlugins",
+      "traffic",
     ]);
   });
 
@@ -47,7 +48,7 @@ describe("scenarioJsonSchema", () => {
     expect(spec.properties?.duration.description).toMatch(/Go duration/);
   });
 
-  it("timeline entries are one of the twelve actions", () => {
+  it("timeline entries are one of the thirteen actions", () => {
     const entries = spec.properties?.timeline.items?.oneOf ?? [];
     expect(entries.map((e) => e.properties?.action.const)).toEqual([
       "failNode",
@@ -62,6 +63,7 @@ describe("scenarioJsonSchema", () => {
       "apply",
       "delete",
       "failComponent",
+      "setTraffic",
     ]);
     expect(entries[0]).toMatchObject({ required: ["at", "action", "node"], additionalProperties: false });
   });
