@@ -54,15 +54,20 @@ export interface ServerDirectory {
 /** Why a request failed (the error causes in the metrics). */
 export type FailureCause = "noEndpoints" | "refused" | "timeout" | "queueFull" | "reset";
 
-/** What kube-proxy answers for one request. */
+/** What kube-proxy answers for one request: no endpoints (iptables REJECTs at once). */
 export const NO_ENDPOINTS = -1;
+/**
+ * The chosen endpoint's IP has no pod behind it any more (the proxy's view is stale): the packet
+ * is sent there and the connection is refused. Not counted as in flight.
+ */
+export const NO_SUCH_POD = -2;
 
 /**
  * What the traffic core asks of the kube-proxy on a request's entry node. Services are identified
  * by "namespace/name".
  */
 export interface ServiceRouter {
-  /** The pod server to send this request to, or NO_ENDPOINTS. Counts it as in flight. */
+  /** The pod server to send this request to (counted as in flight), or NO_ENDPOINTS / NO_SUCH_POD. */
   route(service: string, clientIP: number): number;
   /** The request routed to `server` finished (or failed): no longer in flight from this proxy. */
   done(service: string, server: number): void;

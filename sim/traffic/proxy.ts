@@ -50,7 +50,7 @@ import { LABEL_SERVICE_NAME, sliceEndpoints, type SliceEndpoint } from "../contr
 import { Priority } from "../engine/engine.js";
 import type { Rng } from "../engine/rng.js";
 import type { ProxyMode } from "../../policies/proxy/registry.js";
-import { NO_ENDPOINTS, type Balancer, type BalancerFactory, type EndpointView, type ServerDirectory, type ServiceRouter } from "./contract.js";
+import { NO_ENDPOINTS, NO_SUCH_POD, type Balancer, type BalancerFactory, type EndpointView, type ServerDirectory, type ServiceRouter } from "./contract.js";
 
 const SECOND = 1_000_000;
 
@@ -202,7 +202,7 @@ class Lane {
     let server = this.servers[i];
     if (server < 0) {
       server = directory.serverForIP(this.view[i].ip);
-      if (server < 0) return NO_ENDPOINTS;
+      if (server < 0) return NO_SUCH_POD;
       this.servers[i] = server;
       this.indexByServer.set(server, i);
       this.active[i] = this.inflight.get(server) ?? 0;

@@ -51,6 +51,7 @@ import type { BackendSpec, KubeProxySettings, ServiceTimeSpec, TrafficSpec } fro
 import { parseCpuMillis } from "../units/quantity.js";
 import { balancerFactoryFor, type BalancerModules } from "./balancers.js";
 import type { BalancerFactory, ServerDirectory, ServiceRouter } from "./contract.js";
+import { NO_SUCH_POD } from "./contract.js";
 import { CAUSES, NO_ENDPOINTS_CAUSE, QUEUE_FULL, REFUSED, RESET, ServiceMetrics, TIMEOUT, TrafficColumns } from "./metrics.js";
 import { ArrivalSource } from "./sources.js";
 
@@ -381,7 +382,9 @@ export class TrafficSystem implements ServerDirectory {
       }
       const server = router.route(g.key, e.clientIPBase + client);
       let cause: number;
-      if (server < 0) {
+      if (server === NO_SUCH_POD) {
+        cause = REFUSED;
+      } else if (server < 0) {
         cause = NO_ENDPOINTS_CAUSE;
       } else if (server >= this.serverCount) {
         cause = REFUSED;

@@ -10,7 +10,7 @@ import type { Pod, Service } from "../../sim/api/objects.js";
 import type { SimContext } from "../../sim/cluster/context.js";
 import { slicesForService } from "../../sim/controllers/endpointSlice.js";
 import { Cluster } from "../../sim/run/cluster.js";
-import { NO_ENDPOINTS, type BalancerFactory, type EndpointView } from "../../sim/traffic/contract.js";
+import { NO_ENDPOINTS, NO_SUCH_POD, type BalancerFactory, type EndpointView } from "../../sim/traffic/contract.js";
 import { affinityTimeout, categorizeEndpoints, DEFAULT_CLIENT_IP_AFFINITY_SECONDS, KUBE_PROXY_DEFAULTS, KubeProxy, type KubeProxyOptions } from "../../sim/traffic/proxy.js";
 import { BALANCERS } from "../../policies/proxy/registry.js";
 import { deployment, pool, scenario } from "../helpers/scenario.js";
@@ -229,7 +229,7 @@ describe("endpoints (CategorizeEndpoints, ip:port order)", () => {
     create(ctx, slice("web-x", "web", three.slice(0, 2)));
     proxy.start();
     expect(proxy.viewOf("default/web").map((e) => e.server)).toEqual([-1, 5]);
-    expect(proxy.route("default/web", 1)).toBe(NO_ENDPOINTS); // rr picks 10.0.1.1: nobody there
+    expect(proxy.route("default/web", 1)).toBe(NO_SUCH_POD); // rr picks 10.0.1.1: nobody there, refused
     dir.servers.set("10.0.1.1", 9);
     expect(proxy.route("default/web", 1)).toBe(5);
     expect(proxy.route("default/web", 1)).toBe(9);
