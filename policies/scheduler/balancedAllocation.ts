@@ -21,6 +21,8 @@ import {
   type ArgsProblem,
   defaultResourceList,
   defaultResourceSpecs,
+  KIND_CPU,
+  KIND_MEMORY,
   KIND_SCALAR,
   nodeAllocatable,
   nodeRequested,
@@ -138,14 +140,28 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
     const podRequests = state.read<PreScoreState>(PRE_SCORE_KEY)?.podRequests ?? this.podRequests(pod);
     const table = this.table;
+    const kinds = table.kinds;
     const fractions = this.fractions;
     let count = 0;
-    for (let i = 0; i < table.length; i++) {
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i];
       const podRequest = podRequests[i];
-      if (podRequest === 0 && table.kinds[i] === KIND_SCALAR) continue;
-      const allocatable = nodeAllocatable(node, table, i);
+      let allocatable: number;
+      let requested: number;
+      // cpu and memory (actual requests) first: every configuration has them.
+      if (kind === KIND_CPU) {
+        allocatable = node.allocatable.milliCPU;
+        requested = node.requested.milliCPU;
+      } else if (kind === KIND_MEMORY) {
+        allocatable = node.allocatable.memory;
+        requested = node.requested.memory;
+      } else {
+        if (podRequest === 0 && kind === KIND_SCALAR) continue;
+        allocatable = nodeAllocatable(node, table, i);
+        requested = nodeRequested(node, table, i, true);
+      }
       if (allocatable === 0) continue;
-      const fraction = (nodeRequested(node, table, i, true) + podRequest) / allocatable;
+      const fraction = (requested + podRequest) / allocatable;
       fractions[count++] = fraction > 1 ? 1 : fraction;
     }
     return balancedScore(fractions, count);

@@ -13,7 +13,7 @@
  * pod, how many nodes hold each of the pod's images, and Score returns 0 if PreScore did not run.
  */
 import type { Node, PodSpec } from "../../sim/api/objects.js";
-import type { CycleState, FrameworkHandle, NodeInfo, PodInfo, PreScorePlugin, ScorePlugin, StateData, Status } from "../../sim/scheduler/framework.js";
+import type { CycleState, FrameworkHandle, NodeInfo, NodeInfoEvents, NodeInfoListener, PodInfo, PreScorePlugin, ScorePlugin, StateData, Status } from "../../sim/scheduler/framework.js";
 import { MAX_NODE_SCORE, SUCCESS } from "../../sim/scheduler/framework.js";
 import type { PluginFactory } from "../../sim/scheduler/registry.js";
 
@@ -80,30 +80,87 @@ class PreScoreState implements StateData {
     /** For each entry of `images`, how many nodes in the snapshot report it. */
     readonly numNodes: readonly number[],
     readonly totalNumNodes: number,
-  ) {}
+  ) {
+    this.onNoNode = numNodes.every((n) => n === 0);
+  }
+  /** No node holds any of the images. */
+  readonly onNoNode: boolean;
   clone(): StateData {
     return this;
   }
 }
 
+/** How many nodes of a live cache report each image name, kept up to date from its changes. */
+class ImageSpread implements NodeInfoListener {
+  readonly nodesWith = new Map<string, number>();
+
+  constructor(nodes: readonly NodeInfo[]) {
+    for (const n of nodes) this.nodeAdded(n);
+  }
+
+  nodeAdded(node: NodeInfo): void {
+    this.count(node.node, 1);
+  }
+  nodeUpdated(node: NodeInfo, previous: Node): void {
+    if (previous.status.images === node.node.status.images) return;
+    this.count(previous, -1);
+    this.count(node.node, 1);
+  }
+  nodeRemoved(node: NodeInfo): void {
+    this.count(node.node, -1);
+  }
+  podAdded(): void {}
+  podRemoved(): void {}
+
+  private count(node: Node, delta: number): void {
+    for (const name of nodeImages(node).keys()) {
+      const n = (this.nodesWith.get(name) ?? 0) + delta;
+      if (n === 0) this.nodesWith.delete(name);
+      else this.nodesWith.set(name, n);
+    }
+  }
+}
+
 export class ImageLocality implements PreScorePlugin, ScorePlugin {
   readonly name = NAME;
+  private readonly spreads = new WeakMap<NodeInfoEvents, ImageSpread>();
 
   preScore(state: CycleState, pod: PodInfo, _nodes: readonly NodeInfo[], handle: FrameworkHandle): Status {
     const images = podImageNames(pod.pod.spec);
-    const counts = new Map<string, number>();
-    for (const name of images) counts.set(name, 0);
-    for (const n of handle.nodes) {
-      const held = nodeImages(n.node);
-      for (const name of counts.keys()) if (held.has(name)) counts.set(name, counts.get(name)! + 1);
+    let numNodes: number[];
+    const spread = this.spread(handle);
+    if (spread) {
+      numNodes = images.map((name) => spread.nodesWith.get(name) ?? 0);
+    } else {
+      const counts = new Map<string, number>();
+      for (const name of images) counts.set(name, 0);
+      for (const n of handle.nodes) {
+        const held = nodeImages(n.node);
+        for (const name of counts.keys()) if (held.has(name)) counts.set(name, counts.get(name)! + 1);
+      }
+      numNodes = images.map((name) => counts.get(name)!);
     }
-    state.write(PRE_SCORE_KEY, new PreScoreState(images, images.map((name) => counts.get(name)!), handle.nodes.length));
+    state.write(PRE_SCORE_KEY, new PreScoreState(images, numNodes, handle.nodes.length));
     return SUCCESS;
+  }
+
+  /** With a live cache, the image spread kept up to date (built on first use); else undefined. */
+  private spread(handle: FrameworkHandle): ImageSpread | undefined {
+    const events = handle.cacheEvents;
+    if (!events) return undefined;
+    let spread = this.spreads.get(events);
+    if (!spread) {
+      spread = new ImageSpread(handle.nodes);
+      events.subscribe(spread);
+      this.spreads.set(events, spread);
+    }
+    return spread;
   }
 
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY);
-    if (!s) return 0;
+    // No node holds any of the pod's images: every sum is 0, and so is every score.
+    if (!s || s.onNoNode) return 0;
     const held = nodeImages(node.node);
     let sum = 0;
     for (let i = 0; i < s.images.length; i++) {

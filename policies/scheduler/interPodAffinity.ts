@@ -46,6 +46,8 @@ import type {
   FilterPlugin,
   FrameworkHandle,
   NodeInfo,
+  NodeInfoEvents,
+  NodeInfoListener,
   PodInfo,
   PreFilterPlugin,
   PreFilterResult,
@@ -198,11 +200,57 @@ class ExistingTermMatcher {
 // ---------------------------------------------------------------------------------------------
 // The plugin
 
+/**
+ * The nodes of a live cache holding pods with pod (anti-)affinity (upstream: NodeInfo.PodsWithAffinity
+ * not empty), kept up to date from the cache's changes. The other nodes carry no terms, so the
+ * passes over existing pods' terms visit only these.
+ */
+class NodesWithAffinityPods implements NodeInfoListener {
+  /** Node → pods on it with pod (anti-)affinity. */
+  readonly nodes = new Map<NodeInfo, number>();
+
+  constructor(nodes: readonly NodeInfo[]) {
+    for (const node of nodes) for (const pod of node.pods.values()) this.podAdded(node, pod);
+  }
+
+  nodeAdded(): void {}
+  nodeUpdated(): void {}
+  nodeRemoved(node: NodeInfo): void {
+    this.nodes.delete(node);
+  }
+  podAdded(node: NodeInfo, pod: PodInfo): void {
+    if (podAffinityInfo(pod.pod).hasPodAffinity) this.nodes.set(node, (this.nodes.get(node) ?? 0) + 1);
+  }
+  podRemoved(node: NodeInfo, pod: PodInfo): void {
+    if (!podAffinityInfo(pod.pod).hasPodAffinity) return;
+    const n = this.nodes.get(node)! - 1;
+    if (n === 0) this.nodes.delete(node);
+    else this.nodes.set(node, n);
+  }
+}
+
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
   private readonly nodeCache = new WeakMap<NodeInfo, NodeTerms>();
+  private readonly affinityNodes = new WeakMap<NodeInfoEvents, NodesWithAffinityPods>();
 
   constructor(readonly args: InterPodAffinityArgs = { hardPodAffinityWeight: 1, ignorePreferredTermsOfExistingPods: false }) {}
+
+  /**
+   * The nodes whose pods may carry terms: with a live cache, those holding pods with pod
+   * (anti-)affinity (the sums below only add what such nodes carry, in any order); else all.
+   */
+  private nodesWithTerms(handle: FrameworkHandle): Iterable<NodeInfo> {
+    const events = handle.cacheEvents;
+    if (!events) return handle.nodes;
+    let index = this.affinityNodes.get(events);
+    if (!index) {
+      index = new NodesWithAffinityPods(handle.nodes);
+      events.subscribe(index);
+      this.affinityNodes.set(events, index);
+    }
+    return index.nodes.keys();
+  }
 
   /** The terms the node's pods carry, recomputed only when the NodeInfo changed. */
   private nodeTerms(node: NodeInfo): NodeTerms {
@@ -254,7 +302,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     // getExistingAntiAffinityCounts: only nodes whose pods carry required anti-affinity.
     const existing = new TopologyCounts();
     const existingMatcher = new ExistingTermMatcher(pod, nsLabels);
-    for (const node of handle.nodes) {
+    for (const node of this.nodesWithTerms(handle)) {
       const carried = this.nodeTerms(node).requiredAntiAffinity;
       if (carried.length === 0) continue;
       const labels = nodeLabels(node);
@@ -366,7 +414,8 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     // PodsWithAffinity shortcut assumes.
     const incoming = [...preferred.map((t) => ({ t, w: t.weight })), ...preferredAnti.map((t) => ({ t, w: -t.weight }))];
     const incomingValues: (string | undefined)[] = new Array(incoming.length);
-    for (const node of handle.nodes) {
+    // The incoming pod's own preferred terms look at every pod; otherwise only pods with terms count.
+    for (const node of incoming.length > 0 ? handle.nodes : this.nodesWithTerms(handle)) {
       const labels = nodeLabels(node);
       if (!labels) continue;
       let anyKey = false;

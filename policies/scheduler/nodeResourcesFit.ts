@@ -49,6 +49,8 @@ import {
   defaultResourceSpecs,
   isExtendedResourceName,
   isScalarResourceName,
+  KIND_CPU,
+  KIND_MEMORY,
   KIND_SCALAR,
   leastRequestedScore,
   mostRequestedScore,
@@ -342,16 +344,31 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
     const podRequests = state.read<PreScoreState>(PRE_SCORE_KEY)?.podRequests ?? this.scoreRequest(pod);
     const table = this.table;
+    const kinds = table.kinds;
+    const weights = table.weights;
     let nodeScore = 0;
     let weightSum = 0;
-    for (let i = 0; i < table.length; i++) {
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i];
       const podRequest = podRequests[i];
-      // A scalar resource the pod does not request is bypassed (resource_allocation.go).
-      if (podRequest === 0 && table.kinds[i] === KIND_SCALAR) continue;
-      const allocatable = nodeAllocatable(node, table, i);
+      let allocatable: number;
+      let requested: number;
+      // cpu and memory (non-zero requested) first: every configuration scores them.
+      if (kind === KIND_CPU) {
+        allocatable = node.allocatable.milliCPU;
+        requested = node.nonZeroRequested.milliCPU;
+      } else if (kind === KIND_MEMORY) {
+        allocatable = node.allocatable.memory;
+        requested = node.nonZeroRequested.memory;
+      } else {
+        // A scalar resource the pod does not request is bypassed (resource_allocation.go).
+        if (podRequest === 0 && kind === KIND_SCALAR) continue;
+        allocatable = nodeAllocatable(node, table, i);
+        requested = nodeRequested(node, table, i, false);
+      }
       if (allocatable === 0) continue;
-      const requested = nodeRequested(node, table, i, false) + podRequest;
-      const weight = table.weights[i];
+      requested += podRequest;
+      const weight = weights[i];
       let s: number;
       if (this.strategy === STRATEGY_LEAST) {
         s = leastRequestedScore(requested, allocatable);

@@ -202,7 +202,11 @@ const EXACT_DIVISOR_LIMIT = 2 ** 46;
  * d (byte counts beyond 64 TiB) go through BigInt.
  */
 export function scaled(x: number, d: number): number {
-  if (d < EXACT_DIVISOR_LIMIT) return Math.floor((x * MAX_NODE_SCORE) / d);
+  return d < EXACT_DIVISOR_LIMIT ? Math.floor((x * MAX_NODE_SCORE) / d) : scaledExact(x, d);
+}
+
+/** `scaled` through BigInt (kept out of line so that the common case inlines into the scorers). */
+function scaledExact(x: number, d: number): number {
   return Number((BigInt(x) * BigInt(MAX_NODE_SCORE)) / BigInt(d));
 }
 

@@ -1,93 +1,35 @@
 /**
- * simk's command line: run, validate, explain, schema. Exit status: 0 all good, 1 an expectation
- * failed (explain: no node fits the pod), 2 a usage or input error (never with a stack trace), 3 an
- * internal error (a bug in simk: the stack is printed).
+ * simk's command line: run, validate, explain, schema, sweep (and sweep merge), baseline write,
+ * compare, bench. Exit status: 0 all good, 1 an expectation failed or a metric regressed against its
+ * baseline (explain: no node fits the pod), 2 a usage or input error (never with a stack trace), 3
+ * an internal error (a bug in simk: the stack is printed).
  *
  * `main` is async: building the scheduler configuration may import plugin modules.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { relative } from "node:path";
+import { Command, CommanderError, Option } from "commander";
 import { InputError, formatProblem, type InputProblem } from "../scenario/errors.js";
 import { loadManifestFiles, loadScenario, validateFile } from "../scenario/load.js";
 import { scenarioJsonSchema } from "../scenario/schema.js";
 import type { Scenario } from "../scenario/types.js";
-import { runScenario } from "../run/simulate.js";
 import { buildSchedulerConfig, registryWith, resolveSchedulerConfig } from "../scheduler/config.js";
 import { commandLineModule } from "../scheduler/pluginModules.js";
+import { WorkerError } from "../sweep/pool.js";
+import { needsBalancerModules, resolveBalancerModules } from "../traffic/balancers.js";
+import { registerBaselineCommand } from "./baseline.js";
+import { registerBenchCommand } from "./bench.js";
+import { registerCompareCommand } from "./compare.js";
+import { UsageError } from "./errors.js";
 import { explain, formatExplainJson, formatExplainTable } from "./explain.js";
-import { parseDuration, DurationError } from "../units/duration.js";
-import { writeFilesAtomically } from "../../reports/atomic.js";
-import { runOutputFiles } from "../../reports/files.js";
-import { formatSummaryTable } from "../../reports/table.js";
+import { environmentHelp, parseSeed, pluginOption } from "./options.js";
+import { registerRunCommand } from "./run.js";
+import { registerSweepCommand } from "./sweep.js";
 
 export const EXIT_OK = 0;
 export const EXIT_EXPECTATION_FAILED = 1;
 export const EXIT_INPUT_ERROR = 2;
 export const EXIT_INTERNAL_ERROR = 3;
 
-/** A user mistake found outside the scenario loader (a flag value, an output directory). */
-export class UsageError extends Error {}
-
-function parseSeed(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError(`the seed must be a whole number ≥ 0, got "${value}"`);
-  }
-  return Number(value);
-}
-
-function parseDurationFlag(value: string): number {
-  try {
-    const us = parseDuration(value);
-    if (us <= 0) throw new InvalidArgumentError(`must be greater than 0, got "${value}"`);
-    return us;
-  } catch (err) {
-    if (err instanceof DurationError) throw new InvalidArgumentError(err.message);
-    throw err;
-  }
-}
-
-/** A repeatable option's values, in order. */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-interface RunFlags {
-  seed?: number;
-  outDir?: string;
-  sampleInterval?: number;
-  recordDecisions?: boolean;
-  quiet?: boolean;
-  schedulerConfig?: string;
-  plugin?: string[];
-}
-
-/** --scheduler-config FILE: the KubeSchedulerConfiguration documents of a file that holds nothing else. */
-function loadSchedulerConfigFile(file: string): { configs: unknown[]; sources: ReturnType<typeof loadManifestFiles>["schedulerConfigSources"] } {
-  const loaded = loadManifestFiles([file]);
-  if (loaded.schedulerConfigs.length === 0 || loaded.manifests.length > 0) {
-    const found = loaded.manifests.map((m) => m.kind).join(", ");
-    throw new InputError([
-      { file, message: `expected a file holding one KubeSchedulerConfiguration (apiVersion: kubescheduler.config.k8s.io/v1)${found ? `; found ${found}` : ""}` },
-    ]);
-  }
-  return { configs: loaded.schedulerConfigs, sources: loaded.schedulerConfigSources };
-}
-
-async function runCommand(file: string, flags: RunFlags): Promise<number> {
-  const scenario = loadScenario(file);
-  if (flags.sampleInterval !== undefined) scenario.sampleInterval = flags.sampleInterval;
-  const schedulerConfig = await resolveSchedulerConfig(scenario, {
-    pluginModules: (flags.plugin ?? []).map((m) => commandLineModule(m)),
-    ...(flags.schedulerConfig !== undefined ? { override: loadSchedulerConfigFile(flags.schedulerConfig) } : {}),
-  });
-  const result = runScenario(scenario, { seed: flags.seed, recordDecisions: flags.recordDecisions, schedulerConfig });
-  if (flags.outDir) {
-    const written = writeFilesAtomically(flags.outDir, runOutputFiles(result, { recordDecisions: flags.recordDecisions }));
-    if (!flags.quiet) process.stderr.write(`wrote ${written.map((p) => relative(process.cwd(), p) || p).join(", ")}\n`);
-  }
-  if (!flags.quiet) process.stdout.write(formatSummaryTable(result));
-  return result.expectations.every((e) => e.ok) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
-}
+export { UsageError };
 
 /**
  * validate: each file on its own; once it loads, its scheduler configuration is built too (a
@@ -116,8 +58,10 @@ async function schedulerConfigProblems(file: string, extra: ReturnType<typeof co
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
     }
-    if (scenario) await resolveSchedulerConfig(scenario, { pluginModules: extra });
-    else {
+    if (scenario) {
+      await resolveSchedulerConfig(scenario, { pluginModules: extra });
+      if (needsBalancerModules(scenario)) await resolveBalancerModules(scenario);
+    } else {
       const loaded = loadManifestFiles([file]);
       if (loaded.schedulerConfigs.length > 0) {
         buildSchedulerConfig(loaded.schedulerConfigs, { registry: await registryWith(extra), sources: loaded.schedulerConfigSources });
@@ -145,39 +89,31 @@ async function explainCommand(files: string[], flags: ExplainFlags): Promise<num
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
-  const pluginOption = (): Option =>
-    new Option("--plugin <module>", "load custom scheduler plugins from a .ts/.js module exporting `factory` or `factories` (repeatable)").argParser(collect);
   const program = new Command();
   program
     .name("simk")
     .description("A deterministic discrete-event lab for Kubernetes scheduling and load balancing.")
     .version("0.1.0")
     .exitOverride()
+    // Options after a subcommand belong to it (so `simk sweep merge ... --out-dir` reaches merge).
+    .enablePositionalOptions()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addHelpText(
       "after",
-      "\nExamples:\n  simk run scenarios/node-failure.yaml --seed 42 --out-dir out/\n" +
+      environmentHelp() +
+        "\nExit status: 0 ok, 1 an expectation failed or a metric regressed against its baseline, 2 a usage or input error, 3 an internal error.\n" +
+        "\nExamples:\n  simk run scenarios/node-failure.yaml --seed 42 --out-dir out/\n" +
+        "  simk run scenarios/node-failure.yaml --baseline baselines/node-failure.json --junit junit.xml\n" +
+        "  simk sweep scenarios/node-failure.yaml --seeds 1..30 --set spec.components.scheduler.attemptLatency=1ms,5ms --out-dir sweep/\n" +
+        "  simk compare sweep/sweep.json\n" +
         "  simk explain scenarios/explain/nodes.yaml --pod scenarios/explain/pod.yaml\n",
     );
 
-  program
-    .command("run")
-    .description("run a scenario and print a summary; --out-dir writes summary.json, events.jsonl and timeseries.csv")
-    .argument("<file>", "scenario YAML file")
-    .option("--seed <n>", "random seed (overrides the scenario's)", parseSeed)
-    .option("-d, --out-dir <dir>", "write the output files into this directory")
-    .option("--sample-interval <duration>", "time-series sample interval, e.g. 1s, 500ms", parseDurationFlag)
-    .option("--record-decisions", "also write decisions.jsonl: every scheduling attempt, per node and plugin")
-    .option("-q, --quiet", "print nothing but errors")
-    .option("--scheduler-config <file>", "use this KubeSchedulerConfiguration instead of the scenario's")
-    .addOption(pluginOption())
-    .addHelpText(
-      "after",
-      "\nExamples:\n  simk run scenarios/node-failure.yaml --seed 42\n  simk run scenarios/node-failure.yaml --seed 7 --out-dir out/ --sample-interval 5s\n" +
-        "  simk run scenarios/node-failure.yaml --scheduler-config scenarios/explain/sched-config.yaml\n" +
-        "  simk run scenarios/node-failure.yaml --plugin policies/examples/tierPreference.ts --scheduler-config policies/examples/tier-config.yaml\n",
-    )
-    .action(async (file: string, flags: RunFlags) => setExit(await runCommand(file, flags)));
+  registerRunCommand(program, setExit);
+  registerSweepCommand(program, setExit);
+  registerBaselineCommand(program, setExit);
+  registerCompareCommand(program, setExit);
+  registerBenchCommand(program);
 
   program
     .command("validate")
@@ -231,6 +167,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof InputError) {
       for (const p of err.problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
       return EXIT_INPUT_ERROR;
+    }
+    if (err instanceof WorkerError) {
+      process.stderr.write(`simk: internal error in a sweep worker (this is a bug in simk; please report it with the command you ran)\n${err.stack ?? err.message}\n`);
+      return EXIT_INTERNAL_ERROR;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`error: ${err.message}\n`);

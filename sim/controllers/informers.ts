@@ -35,10 +35,39 @@ export class Informer<K extends Kind> {
   protected onEvent(_e: WatchEvent<KindMap[K]>): void {}
 }
 
+export const isPodTerminal = (p: Pod): boolean => p.status.phase === "Succeeded" || p.status.phase === "Failed";
+export const isPodActive = (p: Pod): boolean => !isPodTerminal(p) && p.metadata.deletionTimestamp === undefined;
+export const isPodReady = (p: Pod): boolean => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+
+type Labels = Readonly<Record<string, string>> | undefined;
+
+/**
+ * The active pods (not terminating, not finished) of one controller, counted as the informer's
+ * events arrive, so that a controller's sync need not walk every pod it owns: how many, how many
+ * Ready, and how many carry each labels object (pods made from one template share it).
+ */
+export class ActivePods {
+  count = 0;
+  ready = 0;
+  readonly byLabels = new Map<Labels, number>();
+
+  add(pod: Pod, delta: 1 | -1): void {
+    this.count += delta;
+    if (isPodReady(pod)) this.ready += delta;
+    const labels = pod.metadata.labels;
+    const n = (this.byLabels.get(labels) ?? 0) + delta;
+    if (n === 0) this.byLabels.delete(labels);
+    else this.byLabels.set(labels, n);
+  }
+}
+
+const NO_ACTIVE_PODS: Readonly<ActivePods> = Object.freeze(new ActivePods());
+
 /** Pods, indexed by node and by controller owner uid. */
 export class PodInformer extends Informer<"Pod"> {
   private readonly byNode = new Map<string, Map<string, Pod>>();
   private readonly byOwner = new Map<string, Map<string, Pod>>();
+  private readonly activeByOwner = new Map<string, ActivePods>();
 
   constructor(store: Store) {
     super(store, "Pod");
@@ -57,19 +86,37 @@ export class PodInformer extends Informer<"Pod"> {
     return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
   }
 
+  /** The counts of ownedBy(ownerUid).filter(isPodActive), kept up to date (read-only). */
+  activeOwnedBy(ownerUid: string): Readonly<ActivePods> {
+    return this.activeByOwner.get(ownerUid) ?? NO_ACTIVE_PODS;
+  }
+
   protected override onEvent(e: WatchEvent<Pod>): void {
     const uid = e.object.metadata.uid;
     const old = e.oldObject;
     if (old) {
       if (old.spec.nodeName) this.byNode.get(old.spec.nodeName)?.delete(uid);
       const ownerOld = controllerUid(old);
-      if (ownerOld) this.byOwner.get(ownerOld)?.delete(uid);
+      if (ownerOld) {
+        this.byOwner.get(ownerOld)?.delete(uid);
+        if (isPodActive(old)) this.countActive(ownerOld, old, -1);
+      }
     }
     if (e.type === "DELETED") return;
     const pod = e.object;
     if (pod.spec.nodeName) index(this.byNode, pod.spec.nodeName, uid, pod);
     const owner = controllerUid(pod);
-    if (owner) index(this.byOwner, owner, uid, pod);
+    if (owner) {
+      index(this.byOwner, owner, uid, pod);
+      if (isPodActive(pod)) this.countActive(owner, pod, 1);
+    }
+  }
+
+  private countActive(owner: string, pod: Pod, delta: 1 | -1): void {
+    let active = this.activeByOwner.get(owner);
+    if (!active) this.activeByOwner.set(owner, (active = new ActivePods()));
+    active.add(pod, delta);
+    if (active.count === 0) this.activeByOwner.delete(owner);
   }
 }
 

@@ -14,7 +14,7 @@ import type { Pod, ReplicaSet } from "../api/objects.js";
 import { objectKey } from "../api/objects.js";
 import type { SimContext } from "../cluster/context.js";
 import type { ControllerSettings } from "../scenario/types.js";
-import { controllerUid, type SharedInformers } from "./informers.js";
+import { type ActivePods, controllerUid, isPodActive, isPodReady, isPodTerminal, type SharedInformers } from "./informers.js";
 import { WorkQueue } from "./workqueue.js";
 
 /** controller_utils.go: ExpectationsTimeout = 5 min; after it a sync proceeds regardless. */
@@ -29,9 +29,7 @@ interface Expectations {
   timestamp: number;
 }
 
-export const isPodTerminal = (p: Pod): boolean => p.status.phase === "Succeeded" || p.status.phase === "Failed";
-export const isPodActive = (p: Pod): boolean => !isPodTerminal(p) && p.metadata.deletionTimestamp === undefined;
-export const isPodReady = (p: Pod): boolean => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+export { isPodActive, isPodReady, isPodTerminal };
 
 /** podutil.IsPodAvailable: ready for at least minReadySeconds. */
 export function isPodAvailable(p: Pod, minReadySeconds: number, now: number): boolean {
@@ -181,16 +179,18 @@ export class ReplicaSetController {
   private sync(key: string): boolean | void {
     const rs = this.informers.replicaSets.get(key);
     if (!rs) return;
-    const owned = this.informers.pods.ownedBy(rs.metadata.uid);
-    const active = owned.filter(isPodActive);
-    const managed = this.satisfied(key) && rs.metadata.deletionTimestamp === undefined ? this.manageReplicas(rs, active) : undefined;
-    this.updateStatus(rs, active);
+    // The informer counts the active pods as they come and go; only deleting surplus pods needs
+    // them one by one. (The creates below reach the informer later, through the watch.)
+    const counts = snapshot(this.informers.pods.activeOwnedBy(rs.metadata.uid));
+    const activePods = (): Pod[] => this.informers.pods.ownedBy(rs.metadata.uid).filter(isPodActive);
+    const managed = this.satisfied(key) && rs.metadata.deletionTimestamp === undefined ? this.manageReplicas(rs, counts.count, activePods) : undefined;
+    this.updateStatus(rs, counts, activePods);
     return managed;
   }
 
-  private manageReplicas(rs: ReplicaSet, active: Pod[]): boolean | void {
+  private manageReplicas(rs: ReplicaSet, activeCount: number, activePods: () => Pod[]): boolean | void {
     const key = objectKey(rs.metadata);
-    const diff = active.length - rs.spec.replicas;
+    const diff = activeCount - rs.spec.replicas;
     const { store, events, engine } = this.ctx;
     if (diff < 0) {
       const want = Math.min(-diff, this.settings.burstReplicas);
@@ -218,7 +218,7 @@ export class ReplicaSetController {
     }
     if (diff > 0) {
       const n = Math.min(diff, this.settings.burstReplicas);
-      const victims = this.podsToDelete(rs, active, n);
+      const victims = this.podsToDelete(rs, activePods(), n);
       this.expectations.set(key, { adds: 0, dels: victims.length, timestamp: engine.now });
       for (const pod of victims) {
         const result = store.delete("Pod", objectKey(pod.metadata), { uid: pod.metadata.uid });
@@ -246,19 +246,22 @@ export class ReplicaSetController {
     return [...active].sort((a, b) => comparePodsForDeletion(a, b, rank(a), rank(b), now)).slice(0, n);
   }
 
-  private updateStatus(rs: ReplicaSet, active: Pod[]): void {
+  private updateStatus(rs: ReplicaSet, active: ActiveCounts, activePods: () => Pod[]): void {
     const now = this.ctx.engine.now;
-    let ready = 0;
-    let available = 0;
-    let labeled = 0;
-    const tmplLabels = rs.spec.template.metadata?.labels ?? {};
-    for (const p of active) {
-      if (isPodReady(p)) ready++;
-      if (isPodAvailable(p, rs.spec.minReadySeconds, now)) available++;
-      if (Object.entries(tmplLabels).every(([k, v]) => p.metadata.labels?.[k] === v)) labeled++;
+    // Available = ready for minReadySeconds: with 0, every ready pod; otherwise it depends on the
+    // time, so the pods are looked at.
+    let available = active.ready;
+    if (rs.spec.minReadySeconds > 0) {
+      available = 0;
+      for (const p of activePods()) if (isPodAvailable(p, rs.spec.minReadySeconds, now)) available++;
     }
+    // Fully labeled: the pods whose labels include every template label, counted per labels object.
+    const tmplLabels = Object.entries(rs.spec.template.metadata?.labels ?? {});
+    let labeled = 0;
+    for (const [labels, n] of active.byLabels) if (tmplLabels.every(([k, v]) => labels?.[k] === v)) labeled += n;
+    const ready = active.ready;
     const status = {
-      replicas: active.length,
+      replicas: active.count,
       fullyLabeledReplicas: labeled,
       readyReplicas: ready,
       availableReplicas: available,
@@ -276,6 +279,17 @@ export class ReplicaSetController {
     }
     this.ctx.store.modify("ReplicaSet", objectKey(rs.metadata), (cur) => (cur.metadata.uid === rs.metadata.uid ? { ...cur, status } : undefined));
   }
+}
+
+/** The active-pod counts as they were when a sync began. */
+interface ActiveCounts {
+  readonly count: number;
+  readonly ready: number;
+  readonly byLabels: ReadonlyMap<Readonly<Record<string, string>> | undefined, number>;
+}
+
+function snapshot(a: Readonly<ActivePods>): ActiveCounts {
+  return { count: a.count, ready: a.ready, byLabels: new Map(a.byLabels) };
 }
 
 /** A pod for a ReplicaSet (controller_utils.go GetPodFromTemplate). The spec object is shared. */

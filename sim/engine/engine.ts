@@ -6,9 +6,20 @@
  * objects: it allocates nothing per event once warm and keeps comparisons on unboxed doubles.
  * Priority and sequence number share one float64 order key, priority × 2^40 + seq, which is exact
  * for |priority| < 2^12 and up to 2^40 (about 10^12) events per run.
+ *
+ * A pending event's handler (and payload, see {@link Engine.atWith}) sits in a slot of per-slot
+ * arrays; the heap moves only the slot number. Freed slots are reused last-in first-out, so a
+ * handler that schedules its successor writes to the slot it has just vacated (a warm cache line).
  */
 
 export type EventHandler = () => void;
+
+/**
+ * A handler called with the number it was scheduled with ({@link Engine.atWith}). Models with many
+ * entities (requests, processes) keep their state in typed arrays indexed by that number and share
+ * one handler, instead of allocating a closure per entity or per event.
+ */
+export type PayloadHandler = (payload: number) => void;
 
 /** A cancellable timer returned by {@link Engine.timer}. */
 export interface Timer {
@@ -30,11 +41,17 @@ const SEQ_SPAN = 2 ** 40;
 const MAX_PRIORITY = 2 ** 12;
 
 export class Engine {
+  // The heap, by position: time, order key and slot of each pending event.
   private times: Float64Array;
   private keys: Float64Array;
   private slots: Int32Array;
-  private handlers: (EventHandler | undefined)[] = [];
-  private freeSlots: number[] = [];
+  // By slot: the handler, whether it takes a payload, and the payload.
+  private handlers: (EventHandler | PayloadHandler | undefined)[] = [];
+  private takesPayload: Uint8Array;
+  private payloads: Float64Array;
+  /** A stack of free slots (freeCount of them); slots ≥ handlers.length have never been used. */
+  private freeSlots: Int32Array;
+  private freeCount = 0;
   private count = 0;
   private seq = 0;
   private stopped = false;
@@ -42,9 +59,13 @@ export class Engine {
   private fired = 0;
 
   constructor(initialCapacity = 1024) {
-    this.times = new Float64Array(initialCapacity);
-    this.keys = new Float64Array(initialCapacity);
-    this.slots = new Int32Array(initialCapacity);
+    const capacity = Math.max(1, initialCapacity);
+    this.times = new Float64Array(capacity);
+    this.keys = new Float64Array(capacity);
+    this.slots = new Int32Array(capacity);
+    this.takesPayload = new Uint8Array(capacity);
+    this.payloads = new Float64Array(capacity);
+    this.freeSlots = new Int32Array(capacity);
   }
 
   /** Current simulated time in microseconds. */
@@ -64,20 +85,30 @@ export class Engine {
 
   /** Schedules `handler` at absolute time `at` (µs, ≥ now). */
   at(at: number, handler: EventHandler, priority: number = Priority.Normal): void {
-    if (!(at >= this.clock)) {
-      throw new RangeError(`cannot schedule an event at ${at} µs, before now (${this.clock} µs)`);
-    }
-    if (priority <= -MAX_PRIORITY || priority >= MAX_PRIORITY) {
-      throw new RangeError(`event priority ${priority} outside (-${MAX_PRIORITY}, ${MAX_PRIORITY})`);
-    }
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.handlers.length;
+    const slot = this.schedule(at, priority);
     this.handlers[slot] = handler;
-    this.push(Math.round(at), priority * SEQ_SPAN + this.seq++, slot);
+    this.takesPayload[slot] = 0;
   }
 
   /** Schedules `handler` after `delay` µs. */
   after(delay: number, handler: EventHandler, priority: number = Priority.Normal): void {
     this.at(this.clock + delay, handler, priority);
+  }
+
+  /**
+   * Like {@link at}, but `handler` is called with `payload` (any number; typically the index of
+   * the entity the event belongs to). Same ordering, same cost, no allocation.
+   */
+  atWith(at: number, handler: PayloadHandler, payload: number, priority: number = Priority.Normal): void {
+    const slot = this.schedule(at, priority);
+    this.handlers[slot] = handler;
+    this.takesPayload[slot] = 1;
+    this.payloads[slot] = payload;
+  }
+
+  /** Like {@link after}, with a payload (see {@link atWith}). */
+  afterWith(delay: number, handler: PayloadHandler, payload: number, priority: number = Priority.Normal): void {
+    this.atWith(this.clock + delay, handler, payload, priority);
   }
 
   /** Like {@link at}, but returns a handle that can cancel the event before it fires. */
@@ -113,14 +144,47 @@ export class Engine {
     this.popRoot();
     const handler = this.handlers[slot]!;
     this.handlers[slot] = undefined;
-    this.freeSlots.push(slot);
+    this.freeSlots[this.freeCount++] = slot;
     this.clock = time;
     this.fired++;
-    handler();
+    if (this.takesPayload[slot] === 1) (handler as PayloadHandler)(this.payloads[slot]);
+    else (handler as EventHandler)();
     return true;
   }
 
-  // --- heap internals -------------------------------------------------------------------------
+  // --- internals ------------------------------------------------------------------------------
+
+  /** Validates an event, puts it in the heap and returns its slot (for the caller to fill). */
+  private schedule(at: number, priority: number): number {
+    if (!(at >= this.clock)) {
+      throw new RangeError(`cannot schedule an event at ${at} µs, before now (${this.clock} µs)`);
+    }
+    if (priority <= -MAX_PRIORITY || priority >= MAX_PRIORITY) {
+      throw new RangeError(`event priority ${priority} outside (-${MAX_PRIORITY}, ${MAX_PRIORITY})`);
+    }
+    const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount] : this.newSlot();
+    this.push(Math.round(at), priority * SEQ_SPAN + this.seq++, slot);
+    return slot;
+  }
+
+  /** A never-used slot, growing the per-slot arrays when they are full. */
+  private newSlot(): number {
+    const slot = this.handlers.length;
+    if (slot === this.payloads.length) {
+      const size = slot * 2;
+      const takesPayload = new Uint8Array(size);
+      const payloads = new Float64Array(size);
+      const freeSlots = new Int32Array(size);
+      takesPayload.set(this.takesPayload);
+      payloads.set(this.payloads);
+      freeSlots.set(this.freeSlots);
+      this.takesPayload = takesPayload;
+      this.payloads = payloads;
+      this.freeSlots = freeSlots;
+    }
+    this.handlers.push(undefined);
+    return slot;
+  }
 
   private push(time: number, key: number, slot: number): void {
     if (this.count === this.times.length) this.grow();

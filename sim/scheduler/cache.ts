@@ -10,14 +10,20 @@ import type { Node, Pod } from "../api/objects.js";
 import { objectKey } from "../api/objects.js";
 import { emptyResources, podRequests, toResources } from "../cluster/resources.js";
 import { parseBytes } from "../units/quantity.js";
-import type { NodeInfo, PodInfo } from "./framework.js";
+import type { NodeInfo, NodeInfoEvents, NodeInfoListener, PodInfo } from "./framework.js";
 
-export class SchedulerCache {
+export class SchedulerCache implements NodeInfoEvents {
   private readonly byName = new Map<string, NodeInfo>();
   private ordered: NodeInfo[] = [];
   private orderDirty = false;
   /** Where each cached pod is, by uid. */
   private readonly podNode = new Map<string, string>();
+  /** Plugins keeping aggregates over the cache (FrameworkHandle.cacheEvents). */
+  private readonly listeners: NodeInfoListener[] = [];
+
+  subscribe(listener: NodeInfoListener): void {
+    this.listeners.push(listener);
+  }
 
   get nodes(): readonly NodeInfo[] {
     if (this.orderDirty) {
@@ -37,13 +43,15 @@ export class SchedulerCache {
     const allocatable = toResources(node.status.allocatable);
     const allowedPodNumber = node.status.allocatable.pods !== undefined ? parseBytes(node.status.allocatable.pods) : 110;
     if (existing) {
+      const previous = existing.node;
       existing.node = node;
       existing.allocatable = allocatable;
       existing.allowedPodNumber = allowedPodNumber;
       existing.generation++;
+      for (const l of this.listeners) l.nodeUpdated(existing, previous);
       return;
     }
-    this.byName.set(name, {
+    const info: NodeInfo = {
       name,
       node,
       allocatable,
@@ -53,8 +61,10 @@ export class SchedulerCache {
       pods: new Map(),
       usedPorts: new Map(),
       generation: 0,
-    });
+    };
+    this.byName.set(name, info);
     this.orderDirty = true;
+    for (const l of this.listeners) l.nodeAdded(info);
   }
 
   removeNode(name: string): void {
@@ -63,6 +73,10 @@ export class SchedulerCache {
     for (const uid of info.pods.keys()) this.podNode.delete(uid);
     this.byName.delete(name);
     this.orderDirty = true;
+    for (const l of this.listeners) {
+      for (const podInfo of info.pods.values()) l.podRemoved(info, podInfo);
+      l.nodeRemoved(info);
+    }
   }
 
   /** Adds or refreshes a pod that is bound (or assumed) to `nodeName`. */
@@ -75,8 +89,13 @@ export class SchedulerCache {
         // then per-node caches keyed on generation (InterPodAffinity) must see the change.
         const info = this.byName.get(nodeName)!;
         const old = info.pods.get(uid)!;
-        info.pods.set(uid, { ...old, pod });
+        const refreshed = { ...old, pod };
+        info.pods.set(uid, refreshed);
         if (old.pod.metadata.labels !== pod.metadata.labels && JSON.stringify(old.pod.metadata.labels) !== JSON.stringify(pod.metadata.labels)) info.generation++;
+        for (const l of this.listeners) {
+          l.podRemoved(info, old);
+          l.podAdded(info, refreshed);
+        }
         return;
       }
       this.removePod(uid);
@@ -87,6 +106,7 @@ export class SchedulerCache {
     info.pods.set(uid, podInfo);
     this.podNode.set(uid, nodeName);
     applyPod(info, podInfo, +1);
+    for (const l of this.listeners) l.podAdded(info, podInfo);
   }
 
   removePod(uid: string): void {
@@ -98,6 +118,7 @@ export class SchedulerCache {
     if (!info || !podInfo) return;
     info.pods.delete(uid);
     applyPod(info, podInfo, -1);
+    for (const l of this.listeners) l.podRemoved(info, podInfo);
   }
 
   hasPod(uid: string): boolean {

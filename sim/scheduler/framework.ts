@@ -81,11 +81,23 @@ export class CycleState {
   /** Plugins whose Filter is skipped this cycle (their PreFilter returned Skip). */
   readonly skipFilter = new Set<string>();
 
+  /**
+   * The entry read last: a plugin's Filter or Score reads its own entry once per node, in a loop
+   * over the nodes, so one remembered entry spares a map lookup per node.
+   */
+  private lastKey: string | undefined;
+  private lastValue: StateData | undefined;
+
   read<T extends StateData>(key: string): T | undefined {
-    return this.data.get(key) as T | undefined;
+    if (key === this.lastKey) return this.lastValue as T | undefined;
+    const value = this.data.get(key);
+    this.lastKey = key;
+    this.lastValue = value;
+    return value as T | undefined;
   }
   write(key: string, value: StateData): void {
     this.data.set(key, value);
+    if (key === this.lastKey) this.lastValue = value;
   }
   clone(): CycleState {
     const c = new CycleState();
@@ -112,6 +124,33 @@ export interface FrameworkHandle {
   readonly rng: Rng;
   /** Simulated time, µs. */
   readonly now: number;
+  /**
+   * Set when `nodes` is a live cache (the scheduler's): its changes, for plugins that keep
+   * aggregates over every node and pod up to date instead of recomputing them each cycle.
+   */
+  readonly cacheEvents?: NodeInfoEvents;
+}
+
+/**
+ * Synchronous notifications of every change to a cache's NodeInfos. A pod whose object is replaced
+ * (a status or label update) is removed (old PodInfo) and added (new PodInfo) again; a node that
+ * leaves the cache has its pods removed first.
+ */
+export interface NodeInfoListener {
+  nodeAdded(node: NodeInfo): void;
+  /** `node.node` was replaced by a newer Node object (labels, taints, allocatable, images...). */
+  nodeUpdated(node: NodeInfo, previous: Node): void;
+  nodeRemoved(node: NodeInfo): void;
+  podAdded(node: NodeInfo, pod: PodInfo): void;
+  podRemoved(node: NodeInfo, pod: PodInfo): void;
+}
+
+export interface NodeInfoEvents {
+  /**
+   * Registers a listener; from then on it sees every change. What the cache holds already is not
+   * replayed: the subscriber builds its state from the handle's `nodes` first.
+   */
+  subscribe(listener: NodeInfoListener): void;
 }
 
 export interface Plugin {

@@ -72,6 +72,7 @@ export class Nominator {
 
   /** The pods nominated to a node (a copy of the list). */
   podsForNode(nodeName: string): readonly PodInfo[] {
+    if (this.byNode.size === 0) return NONE;
     const list = this.byNode.get(nodeName);
     return list ? [...list] : NONE;
   }

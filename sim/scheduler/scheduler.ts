@@ -36,6 +36,7 @@ import {
   type FilterPlugin,
   type FrameworkHandle,
   type NodeInfo,
+  type NodeInfoEvents,
   type NodeToStatus,
   type PodInfo,
   type PostFilterHandle,
@@ -108,6 +109,8 @@ export interface ClusterLookups {
   workloadSelectors(pod: Pod): LabelSelector[];
   /** Pods nominated to a node (the scheduler's nominator); none if omitted. */
   nominatedPodsForNode?(nodeName: string): readonly PodInfo[];
+  /** The change notifications of the cache the nodes come from (FrameworkHandle.cacheEvents). */
+  cacheEvents?: NodeInfoEvents;
 }
 
 const NO_LOOKUPS: ClusterLookups = { namespaceLabels: () => undefined, workloadSelectors: () => [] };
@@ -145,6 +148,10 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentage: number):
  */
 export class FrameworkRunner {
   private nextStartNodeIndex = 0;
+  /** The score phase's per-node totals, reused across cycles (the runner is single-threaded). */
+  private totals = new Float64Array(64);
+  /** activeFilters' last answer: for this state, profile and number of skipped plugins. */
+  private readonly filtersMemo: { state?: CycleState; profile?: Profile; skipped: number; filters: readonly FilterPlugin[] } = { skipped: 0, filters: [] };
 
   constructor(private readonly rng: Rng, private readonly globalPercentage: number) {}
 
@@ -161,6 +168,7 @@ export class FrameworkRunner {
       workloadSelectors: lookups.workloadSelectors,
       rng: this.rng,
       now,
+      cacheEvents: lookups.cacheEvents,
     };
   }
 
@@ -246,19 +254,28 @@ export class FrameworkRunner {
     const want = record ? count : numFeasibleNodesToFind(count, profile.percentageOfNodesToScore ?? this.globalPercentage);
     const feasible: NodeInfo[] = [];
     let processed = 0;
-    const start = count === 0 ? 0 : this.nextStartNodeIndex % count;
+    let next = count === 0 ? 0 : this.nextStartNodeIndex % count;
     let nominatedInWindow = false;
+    // The hot loop: one pass of the filters per node, no allocation per node (unless recording).
     for (let i = 0; i < count && feasible.length < want; i++) {
-      const node = candidates[(start + i) % count];
+      const node = candidates[next];
+      if (++next === count) next = 0;
       processed++;
       if (node === nominatedInfo) nominatedInWindow = true;
-      const r = filterNode(node);
-      if (r.status.code !== "Success") failures.set(node.name, r.status);
+      let status: Status;
+      if (decisions) {
+        const r = filterNode(node);
+        status = r.status;
+        decisions.push(r.decision!);
+      } else {
+        status = this.runFilterPluginsWithNominatedPods(profile, state, pod, node, lookups);
+      }
+      if (status.code !== "Success") failures.set(node.name, status);
       else {
-        failures.delete(node.name);
+        // Only the nominated node, tried first, can have a failure recorded already.
+        if (node === nominatedInfo) failures.delete(node.name);
         feasible.push(node);
       }
-      if (r.decision) decisions!.push(r.decision);
     }
     // The nominated node counts as processed if it failed outside the window (its status stays).
     // (upstream counts feasible nodes plus explicit statuses, which include the nominated node's).
@@ -271,19 +288,37 @@ export class FrameworkRunner {
       return result;
     }
     const totals = this.scoreNodes(profile, state, pod, feasible, handle, decisions);
-    result.node = feasible[this.selectHost(totals)].name;
+    result.node = feasible[this.selectHost(totals, feasible.length)].name;
     return result;
   }
 
   /** RunFilterPlugins: the profile's filters in order; the first non-success status decides. */
   runFilterPlugins(profile: Profile, state: CycleState, pod: PodInfo, node: NodeInfo, trace?: NodeDecision["filters"]): Status {
-    for (const f of profile.filter) {
-      if (state.skipFilter.has(f.name)) continue;
+    const filters = this.activeFilters(profile, state);
+    for (let i = 0; i < filters.length; i++) {
+      const f = filters[i];
       const s = f.filter(state, pod, node);
-      trace?.push({ plugin: f.name, status: s.code, reasons: [...s.reasons] });
+      if (trace) trace.push({ plugin: f.name, status: s.code, reasons: [...s.reasons] });
       if (s.code !== "Success") return s.plugin ? s : { ...s, plugin: f.name };
     }
     return SUCCESS;
+  }
+
+  /**
+   * The profile's Filter plugins whose PreFilter did not return Skip for `state`: worked out once
+   * per cycle (and state copy) instead of once per node.
+   */
+  private activeFilters(profile: Profile, state: CycleState): readonly FilterPlugin[] {
+    const skip = state.skipFilter;
+    if (skip.size === 0) return profile.filter;
+    const memo = this.filtersMemo;
+    if (memo.state !== state || memo.profile !== profile || memo.skipped !== skip.size) {
+      memo.state = state;
+      memo.profile = profile;
+      memo.skipped = skip.size;
+      memo.filters = profile.filter.filter((f) => !skip.has(f.name));
+    }
+    return memo.filters;
   }
 
   /**
@@ -301,11 +336,11 @@ export class FrameworkRunner {
     lookups: ClusterLookups = NO_LOOKUPS,
     trace?: NodeDecision["filters"],
   ): Status {
-    const nominated = lookups.nominatedPodsForNode?.(node.name) ?? [];
+    const nominated = lookups.nominatedPodsForNode?.(node.name);
     let added = false;
     let stateToUse = state;
     let nodeToUse = node;
-    if (nominated.length > 0) {
+    if (nominated !== undefined && nominated.length > 0) {
       const prio = podPriority(pod.pod);
       let nodeOut: NodeInfo | undefined;
       let stateOut: CycleState | undefined;
@@ -404,8 +439,9 @@ export class FrameworkRunner {
     nodes: NodeInfo[],
     handle: FrameworkHandle,
     decisions: NodeDecision[] | undefined,
-  ): number[] {
-    const totals = new Array<number>(nodes.length).fill(0);
+  ): Float64Array {
+    if (this.totals.length < nodes.length) this.totals = new Float64Array(Math.max(nodes.length, 2 * this.totals.length));
+    const totals = this.totals.fill(0, 0, nodes.length);
     const skipped = state.skipScore;
     for (const p of profile.preScore) {
       const s = p.preScore(state, pod, nodes, handle);
@@ -413,36 +449,39 @@ export class FrameworkRunner {
     }
     const byName = decisions ? new Map(decisions.map((d) => [d.name, d])) : undefined;
     for (const { plugin, weight } of profile.score) {
-      if (skipped.has(plugin.name)) continue;
-      const scores = nodes.map((n) => plugin.score(state, pod, n));
+      if (skipped.size > 0 && skipped.has(plugin.name)) continue;
+      const scores = new Array<number>(nodes.length);
+      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]);
       const raw = byName ? [...scores] : undefined;
       plugin.normalizeScore?.(state, pod, nodes, scores);
-      for (let i = 0; i < nodes.length; i++) {
-        totals[i] += scores[i] * weight;
-        byName?.get(nodes[i].name)!.scores.push({
-          plugin: plugin.name,
-          raw: raw![i],
-          normalized: scores[i],
-          weight,
-          weighted: scores[i] * weight,
-        });
+      for (let i = 0; i < nodes.length; i++) totals[i] += scores[i] * weight;
+      if (byName) {
+        for (let i = 0; i < nodes.length; i++) {
+          byName.get(nodes[i].name)!.scores.push({ plugin: plugin.name, raw: raw![i], normalized: scores[i], weight, weighted: scores[i] * weight });
+        }
       }
     }
     if (byName) nodes.forEach((n, i) => (byName.get(n.name)!.total = totals[i]));
     return totals;
   }
 
-  /** Highest total wins; ties are broken uniformly at random (reservoir sampling, seeded). */
-  private selectHost(totals: number[]): number {
+  /** Highest of the first `n` totals wins; ties are broken uniformly at random (reservoir sampling, seeded). */
+  private selectHost(totals: Float64Array, n: number): number {
     let best = 0;
+    let bestTotal = totals[0];
     let ties = 1;
-    for (let i = 1; i < totals.length; i++) {
-      if (totals[i] > totals[best]) {
+    for (let i = 1; i < n; i++) {
+      const t = totals[i];
+      if (t > bestTotal) {
         best = i;
+        bestTotal = t;
         ties = 1;
-      } else if (totals[i] === totals[best]) {
+      } else if (t === bestTotal) {
         ties++;
-        if (this.rng.int(ties) === 0) best = i;
+        if (this.rng.int(ties) === 0) {
+          best = i;
+          bestTotal = t;
+        }
       }
     }
     return best;
@@ -502,6 +541,7 @@ export class Scheduler {
     namespaceLabels: (ns) => this.namespaceLabels.get(ns),
     workloadSelectors: (pod) => this.workloadSelectors(pod),
     nominatedPodsForNode: (node) => this.nominator.podsForNode(node),
+    cacheEvents: this.cache,
   };
   /** The API calls PostFilter plugins make, on the store. */
   private readonly client: SchedulerClient = {

@@ -26,12 +26,13 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe("simk run", () => {
-  it("prints a summary and writes the three output files", async () => {
+  it("prints a summary and writes the output files and the HTML report", async () => {
     const dir = mkdtempSync(join(tmpdir(), "simk-"));
     expect(await main(["run", SCENARIO, "--seed", "42", "--out-dir", dir])).toBe(0);
     expect(out).toContain("simk: node-failure (seed 42, 600 s simulated)");
     expect(out).toMatch(/expectations: 3\/3 met/);
-    expect(readdirSync(dir).sort()).toEqual(["events.jsonl", "summary.json", "timeseries.csv"]);
+    expect(readdirSync(dir).sort()).toEqual(["events.jsonl", "report.html", "summary.json", "timeseries.csv"]);
+    expect(readFileSync(join(dir, "report.html"), "utf8")).toMatch(/^<!DOCTYPE html>/i);
     const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
     expect(summary).toMatchObject({ scenario: "node-failure", seed: 42, simulatedSeconds: 600 });
     expect(summary.metrics["nodes.ready"]).toBe(4);
@@ -164,14 +165,19 @@ describe("simk validate checks scheduler configurations", () => {
 
 describe("help", () => {
   it("every subcommand's help shows an example", async () => {
-    for (const command of ["run", "validate", "explain", "schema"]) {
+    for (const command of ["run", "validate", "explain", "schema", "sweep", "sweep merge", "baseline", "baseline write", "compare"]) {
       out = "";
-      expect(await main([command, "--help"])).toBe(0);
+      expect(await main([...command.split(" "), "--help"])).toBe(0);
       expect(out, command).toMatch(/Examples?:\n  simk /);
     }
     out = "";
     expect(await main(["--help"])).toBe(0);
     expect(out).toMatch(/Examples:\n  simk run/);
-    expect(out).toContain("explain");
+    for (const command of ["explain", "sweep", "baseline", "compare"]) expect(out).toContain(`  ${command} `);
+    // The environment variables, and which flag each stands for.
+    for (const v of ["SIMK_SEED", "SIMK_OUT_DIR", "SIMK_JOBS", "SIMK_TOLERANCE", "SIMK_SEEDS", "JOB_COMPLETION_INDEX"]) expect(out).toContain(`  ${v} `);
+    out = "";
+    expect(await main(["run", "--help"])).toBe(0);
+    expect(out).toMatch(/env:\s+SIMK_SEED/);
   });
 });

@@ -68,6 +68,14 @@ export class PodSelector {
     return this.reqs.length;
   }
 
+  private keyCache: string | undefined;
+
+  /** A string equal for selectors with the same requirements in the same order. */
+  get key(): string {
+    this.keyCache ??= this.nothing ? "nothing" : JSON.stringify(this.reqs.map((r) => [r.key, r.op, r.values]));
+    return this.keyCache;
+  }
+
   /**
    * This selector with `key In [value]` for each pair prepended (common.go
    * mergeLabelSetWithSelector). Nothing stays Nothing: it has no requirements to merge with.

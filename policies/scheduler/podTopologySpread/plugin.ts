@@ -23,6 +23,7 @@ import type {
   FilterPlugin,
   FrameworkHandle,
   NodeInfo,
+  NodeInfoEvents,
   PodInfo,
   PreFilterPlugin,
   PreFilterResult,
@@ -48,6 +49,7 @@ import {
   type Constraint,
 } from "./common.js";
 import { CriticalPaths, PRE_FILTER_STATE_KEY, PreFilterState } from "./filtering.js";
+import { PodCountIndex } from "./index.js";
 import { PRE_SCORE_STATE_KEY, PreScoreState, scoreForCount, topologyNormalizingWeight } from "./scoring.js";
 
 const CONSTRAINTS_NOT_MATCH: Status = Object.freeze(unschedulable(NAME, ERR_REASON_CONSTRAINTS_NOT_MATCH));
@@ -66,6 +68,8 @@ class DefaultSelectorState implements StateData {
 
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
+  /** Per live cache (the scheduler's): matching-pod counts kept up to date from its changes. */
+  private readonly indexes = new WeakMap<NodeInfoEvents, PodCountIndex>();
   private readonly defaultConstraints: readonly TopologySpreadConstraint[];
   /** Defaulting type System: then nodes without a zone label still get hostname spreading. */
   private readonly systemDefaulted: boolean;
@@ -169,6 +173,19 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   // -------------------------------------------------------------------------------------------
   // PreScore / Score / NormalizeScore (scoring.go)
 
+  /** The matching-pod index of the handle's cache, built on first use; undefined without a live cache. */
+  private podIndex(handle: FrameworkHandle): PodCountIndex | undefined {
+    const events = handle.cacheEvents;
+    if (!events) return undefined;
+    let index = this.indexes.get(events);
+    if (!index) {
+      index = new PodCountIndex(handle.nodes);
+      events.subscribe(index);
+      this.indexes.set(events, index);
+    }
+    return index;
+  }
+
   preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], handle: FrameworkHandle): Status {
     const allNodes = handle.nodes;
     if (allNodes.length === 0) return SKIP;
@@ -199,20 +216,33 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     }
     const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? nodes.length - ignored.size : counts[i].size));
 
-    // Matching pods on all nodes whose domain holds a candidate, candidates or not.
-    const inclusion = new NodeInclusion(pod.pod);
-    for (const info of allNodes) {
-      const node = info.node;
-      if (requireAll && !nodeHasAllKeys(node, constraints)) continue;
-      inclusion.reset(node);
+    // Matching pods on all nodes whose domain holds a candidate, candidates or not. When every
+    // node counts (no node skipped for a missing key, no node excluded by the pod's node affinity
+    // or taints), the cache-wide index has the sums; otherwise every node's pods are visited.
+    const index = !requireAll && includesEveryNode(pod.pod, constraints) ? this.podIndex(handle) : undefined;
+    const classes = index ? constraints.map((c) => index.classesMatching(c.selector, ns)) : [];
+    if (index) {
       for (let i = 0; i < k; i++) {
         const c = constraints[i];
-        if (c.isHostname || !inclusion.includes(c)) continue;
-        const value = labelValue(node.metadata.labels, c.topologyKey) ?? "";
+        if (c.isHostname) continue;
         const m = counts[i];
-        const cur = m.get(value);
-        if (cur === undefined) continue;
-        m.set(value, cur + countMatchingPods(info, c.selector, ns));
+        for (const value of m.keys()) m.set(value, index.domainCount(classes[i], c.topologyKey, value));
+      }
+    } else {
+      const inclusion = new NodeInclusion(pod.pod);
+      for (const info of allNodes) {
+        const node = info.node;
+        if (requireAll && !nodeHasAllKeys(node, constraints)) continue;
+        inclusion.reset(node);
+        for (let i = 0; i < k; i++) {
+          const c = constraints[i];
+          if (c.isHostname || !inclusion.includes(c)) continue;
+          const value = labelValue(node.metadata.labels, c.topologyKey) ?? "";
+          const m = counts[i];
+          const cur = m.get(value);
+          if (cur === undefined) continue;
+          m.set(value, cur + countMatchingPods(info, c.selector, ns));
+        }
       }
     }
 
@@ -226,7 +256,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         const c = constraints[i];
         const value = labelValue(labels, c.topologyKey);
         if (value === undefined) continue;
-        const count = c.isHostname ? countMatchingPods(info, c.selector, ns) : (counts[i].get(value) ?? 0);
+        let count: number;
+        if (!c.isHostname) count = counts[i].get(value) ?? 0;
+        else count = index ? index.nodeCount(classes[i], info) : countMatchingPods(info, c.selector, ns);
         score += scoreForCount(count, c.maxSkew, weights[i]);
       }
       rawScores.set(info.name, Math.round(score));
@@ -263,6 +295,18 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[i])) / max);
     }
   }
+}
+
+/**
+ * Whether every node passes the constraints' node inclusion policies for this pod: no constraint
+ * honours taints, and none honours node affinity or the pod has neither a nodeSelector nor required
+ * node affinity (matchNodeInclusionPolicies is then true everywhere).
+ */
+function includesEveryNode(pod: Pod, constraints: readonly Constraint[]): boolean {
+  const sel = pod.spec.nodeSelector;
+  const hasNodeAffinity = (sel !== undefined && Object.keys(sel).length > 0) || pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
+  for (const c of constraints) if (c.honorNodeTaints || (c.honorNodeAffinity && hasNodeAffinity)) return false;
+  return true;
 }
 
 /** helper.DefaultSelector: the AND of the selectors of the Services and controllers selecting the pod. */
