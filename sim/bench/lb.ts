@@ -64,7 +64,7 @@ metadata:
 spec:
   duration: ${duration}s
   seed: ${o.seed}
-  sampleInterval: ${duration}s
+  sampleInterval: 10s
   nodePools:
     - name: worker
       count: 1

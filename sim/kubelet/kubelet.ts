@@ -40,6 +40,9 @@ type StatusChange = (current: Pod) => Pod | undefined;
 interface RunningPod {
   uid: string;
   key: string;
+  /** The pod's requests (a pod's requests never change), for admitting the others. */
+  milliCPU: number;
+  memory: number;
   started: boolean;
   killing: boolean;
   /** The Running status the kubelet reported (or is still trying to report). */
@@ -161,7 +164,8 @@ export class Kubelet {
         if (pod.metadata.deletionTimestamp !== undefined) this.finishDeletion(pod);
         return;
       }
-      running = { uid, key: objectKey(pod.metadata), started: pod.status.phase === "Running", killing: false };
+      const { milliCPU, memory } = podRequests(pod.spec).requests;
+      running = { uid, key: objectKey(pod.metadata), milliCPU, memory, started: pod.status.phase === "Running", killing: false };
       this.pods.set(uid, running);
       if (pod.metadata.deletionTimestamp !== undefined) {
         this.kill(pod, running);
@@ -193,9 +197,8 @@ export class Kubelet {
       if (other.uid === running.uid) continue;
       const p = store.get("Pod", other.key);
       if (!p || p.metadata.uid !== other.uid) continue;
-      const r = podRequests(p.spec).requests;
-      cpu += r.milliCPU;
-      mem += r.memory;
+      cpu += other.milliCPU;
+      mem += other.memory;
       count++;
     }
     const want = podRequests(pod.spec).requests;

@@ -478,10 +478,7 @@ export class FrameworkRunner {
         ties = 1;
       } else if (t === bestTotal) {
         ties++;
-        if (this.rng.int(ties) === 0) {
-          best = i;
-          bestTotal = t;
-        }
+        if (this.rng.int(ties) === 0) best = i;
       }
     }
     return best;
