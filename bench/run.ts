@@ -30,6 +30,10 @@ interface Flags {
   filter?: string;
 }
 
+const USAGE = `usage: npm run bench -- [--micro] [--workloads] [--scale [NAME...]] [--quick] [--filter TEXT]
+  (no flags: micro-benchmarks, the peers' workloads and the 150k-pod scale scenario)
+example: npm run bench -- --micro --quick`;
+
 function parseFlags(argv: string[]): Flags {
   const f: Flags = { micro: false, workloads: false, scale: undefined, quick: false };
   for (let i = 0; i < argv.length; i++) {
@@ -41,7 +45,13 @@ function parseFlags(argv: string[]): Flags {
     else if (a === "--scale") {
       f.scale = [];
       while (i + 1 < argv.length && !argv[i + 1].startsWith("--")) f.scale.push(argv[++i]);
-    } else throw new Error(`unknown option ${a} (see bench/run.ts)`);
+    } else if (a === "--help" || a === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else {
+      console.error(`unknown option ${a}\n${USAGE}`);
+      process.exit(2);
+    }
   }
   if (!f.micro && !f.workloads && f.scale === undefined) {
     f.micro = true;
