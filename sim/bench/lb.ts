@@ -64,7 +64,6 @@ metadata:
 spec:
   duration: ${duration}s
   seed: ${o.seed}
-  sampleInterval: 10s
   nodePools:
     - name: worker
       count: 1

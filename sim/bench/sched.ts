@@ -22,7 +22,7 @@ import { RngStreams } from "../engine/rng.js";
 import { SchedulerCache } from "../scheduler/cache.js";
 import { buildSchedulerConfig, SCHEDULER_CONFIG_API_VERSION, SCHEDULER_CONFIG_KIND } from "../scheduler/config.js";
 import type { PodInfo } from "../scheduler/framework.js";
-import { FrameworkRunner } from "../scheduler/scheduler.js";
+import { FrameworkRunner, numFeasibleNodesToFind } from "../scheduler/scheduler.js";
 import { nowSeconds, peakRssMiB, Sfc32 } from "./common.js";
 
 export interface SchedOptions {
@@ -176,7 +176,7 @@ export function runSched(options: Partial<SchedOptions> = {}): SchedResult {
     nodes: N,
     pods: P,
     pct: o.pct,
-    nodes_to_find: numToFind(N, percentage),
+    nodes_to_find: numFeasibleNodesToFind(N, percentage),
     balanced: o.balanced,
     scheduled: P - unschedulable,
     unschedulable,
@@ -189,8 +189,4 @@ export function runSched(options: Partial<SchedOptions> = {}): SchedResult {
     node_evals_per_s: Math.round(evaluated / runS),
     peak_rss_mib: peakRssMiB(),
   };
-}
-
-function numToFind(n: number, percentage: number): number {
-  return n < 100 || percentage >= 100 ? n : Math.max(100, Math.trunc((n * (percentage === 0 ? Math.max(5, 50 - Math.trunc(n / 125)) : percentage)) / 100));
 }

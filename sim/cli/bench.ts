@@ -3,9 +3,9 @@
  * simk's own engine, kube-proxy balancers and scheduler framework, printing the one JSON line the
  * peers' harness (bench.mjs) reads:
  *
- *   node bench.mjs hold  --simk "npx simk bench hold"
- *   node bench.mjs lb    --policy p2c --simk "npx simk bench lb"
- *   node bench.mjs sched --size large --simk "npx simk bench sched"
+ *   node bench.mjs hold  --simk "node ../main/dist/cli.js bench hold"
+ *   node bench.mjs lb    --policy p2c --simk "node ../main/dist/cli.js bench lb"
+ *   node bench.mjs sched --size large --simk "node ../main/dist/cli.js bench sched"
  *
  * The harness appends the workload parameters as `--key value` flags; the flags and their defaults
  * are the peers'. `run_s` is the simulation itself, set-up included, process start excluded.
@@ -47,9 +47,9 @@ export function registerBenchCommand(program: Command): void {
     .addHelpText(
       "after",
       "\nSide by side with the peers (../shared/peers):\n" +
-        '  node bench.mjs hold --simk "npx simk bench hold"\n' +
-        '  node bench.mjs lb --policy p2c --simk "npx simk bench lb"\n' +
-        '  node bench.mjs sched --size large --simk "npx simk bench sched"\n',
+        '  node bench.mjs hold --simk "node ../main/dist/cli.js bench hold"\n' +
+        '  node bench.mjs lb --policy p2c --simk "node ../main/dist/cli.js bench lb"\n' +
+        '  node bench.mjs sched --size large --simk "node ../main/dist/cli.js bench sched"\n',
     );
 
   bench

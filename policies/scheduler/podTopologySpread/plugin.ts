@@ -198,20 +198,25 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const k = constraints.length;
     const ns = namespaceOf(pod);
 
-    // The candidates' topology values (a missing key reads as "", as a Go map would).
+    // The candidates' topology values (a missing key reads as "", as a Go map would). Each
+    // candidate's labels are read once: `values[j * k + i]` is candidate j's value of constraint i's
+    // key (undefined: the node lacks it), for the raw scores below.
     const ignored = new Set<string>();
     const counts: Map<string, number>[] = constraints.map(() => new Map<string, number>());
-    for (const info of nodes) {
-      const node = info.node;
+    const values = new Array<string | undefined>(nodes.length * k);
+    for (let j = 0; j < nodes.length; j++) {
+      const node = nodes[j].node;
       if (requireAll && !nodeHasAllKeys(node, constraints)) {
-        ignored.add(info.name);
+        ignored.add(nodes[j].name);
         continue;
       }
+      const labels = node.metadata.labels;
       for (let i = 0; i < k; i++) {
         const c = constraints[i];
+        const value = labelValue(labels, c.topologyKey);
+        values[j * k + i] = value;
         if (c.isHostname) continue; // per-node counts
-        const value = labelValue(node.metadata.labels, c.topologyKey) ?? "";
-        if (!counts[i].has(value)) counts[i].set(value, 0);
+        if (!counts[i].has(value ?? "")) counts[i].set(value ?? "", 0);
       }
     }
     const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? nodes.length - ignored.size : counts[i].size));
@@ -248,13 +253,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
     // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1, rounded.
     const rawScores = new Map<string, number>();
-    for (const info of nodes) {
-      if (ignored.has(info.name)) continue;
-      const labels = info.node.metadata.labels;
+    for (let j = 0; j < nodes.length; j++) {
+      const info = nodes[j];
+      if (ignored.size > 0 && ignored.has(info.name)) continue;
       let score = 0;
       for (let i = 0; i < k; i++) {
         const c = constraints[i];
-        const value = labelValue(labels, c.topologyKey);
+        const value = values[j * k + i];
         if (value === undefined) continue;
         let count: number;
         if (!c.isHostname) count = counts[i].get(value) ?? 0;
@@ -281,16 +286,17 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
     if (!s) return;
     const ignored = s.ignoredNodes;
+    const isIgnored = (i: number): boolean => ignored.size > 0 && ignored.has(nodes[i].name);
     let min = Number.MAX_SAFE_INTEGER;
     let max = 0;
     for (let i = 0; i < nodes.length; i++) {
-      if (ignored.has(nodes[i].name)) continue;
+      if (isIgnored(i)) continue;
       const v = scores[i];
       if (v < min) min = v;
       if (v > max) max = v;
     }
     for (let i = 0; i < nodes.length; i++) {
-      if (ignored.has(nodes[i].name)) scores[i] = 0;
+      if (isIgnored(i)) scores[i] = 0;
       else if (max === 0) scores[i] = MAX_NODE_SCORE;
       else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[i])) / max);
     }
