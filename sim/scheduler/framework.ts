@@ -187,6 +187,12 @@ export interface PreScorePlugin extends Plugin {
 export interface ScorePlugin extends Plugin {
   /** Raw score of one feasible node (an integer; 0..MAX_NODE_SCORE unless normalizeScore rescales it). */
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
+  /**
+   * simk, optional: the raw scores of all `nodes` at once into `scores` — the same numbers as
+   * `score` node by node (upstream runs Score over the nodes in parallel; a plugin may instead
+   * loop over them once, e.g. resource by resource). Without it the framework calls `score`.
+   */
+  scoreAll?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void;
   /** Rewrites `scores` (one per node in `nodes`) into 0..MAX_NODE_SCORE. */
   normalizeScore?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void;
 }

@@ -124,6 +124,15 @@ function nodeLookup(nodes: readonly NodeInfo[]): (name: string) => NodeInfo | un
   };
 }
 
+/** `filters` in order on one node; the first non-success status decides (named after its plugin). */
+function runFilters(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+  for (let i = 0; i < filters.length; i++) {
+    const s = filters[i].filter(state, pod, node);
+    if (s !== SUCCESS && s.code !== "Success") return s.plugin ? s : { ...s, plugin: filters[i].name };
+  }
+  return SUCCESS;
+}
+
 /**
  * numFeasibleNodesToFind (schedule_one.go): all nodes below 100; otherwise pct of them, where the
  * adaptive pct is 50 − n/125 with a floor of 5, and at least 100 nodes.
@@ -150,6 +159,8 @@ export class FrameworkRunner {
   private nextStartNodeIndex = 0;
   /** The score phase's per-node totals, reused across cycles (the runner is single-threaded). */
   private totals = new Float64Array(64);
+  /** One plugin's scores at a time, reused across plugins and cycles. */
+  private readonly scores: number[] = [];
   /** activeFilters' last answer: for this state, profile and number of skipped plugins. */
   private readonly filtersMemo: { state?: CycleState; profile?: Profile; skipped: number; filters: readonly FilterPlugin[] } = { skipped: 0, filters: [] };
 
@@ -256,6 +267,10 @@ export class FrameworkRunner {
     let processed = 0;
     let next = count === 0 ? 0 : this.nextStartNodeIndex % count;
     let nominatedInWindow = false;
+    // Hoisted out of the per-node loop: the filters not skipped this cycle, and whether the
+    // cluster can have nominated pods at all (without, the nominated-pods pass is a no-op).
+    const filters = this.activeFilters(profile, state);
+    const nominatedFor = lookups.nominatedPodsForNode;
     // The hot loop: one pass of the filters per node, no allocation per node (unless recording).
     for (let i = 0; i < count && feasible.length < want; i++) {
       const node = candidates[next];
@@ -267,6 +282,8 @@ export class FrameworkRunner {
         const r = filterNode(node);
         status = r.status;
         decisions.push(r.decision!);
+      } else if (nominatedFor === undefined) {
+        status = runFilters(filters, state, pod, node);
       } else {
         status = this.runFilterPluginsWithNominatedPods(profile, state, pod, node, lookups);
       }
@@ -295,10 +312,11 @@ export class FrameworkRunner {
   /** RunFilterPlugins: the profile's filters in order; the first non-success status decides. */
   runFilterPlugins(profile: Profile, state: CycleState, pod: PodInfo, node: NodeInfo, trace?: NodeDecision["filters"]): Status {
     const filters = this.activeFilters(profile, state);
+    if (!trace) return runFilters(filters, state, pod, node);
     for (let i = 0; i < filters.length; i++) {
       const f = filters[i];
       const s = f.filter(state, pod, node);
-      if (trace) trace.push({ plugin: f.name, status: s.code, reasons: [...s.reasons] });
+      trace.push({ plugin: f.name, status: s.code, reasons: [...s.reasons] });
       if (s.code !== "Success") return s.plugin ? s : { ...s, plugin: f.name };
     }
     return SUCCESS;
@@ -450,8 +468,10 @@ export class FrameworkRunner {
     const byName = decisions ? new Map(decisions.map((d) => [d.name, d])) : undefined;
     for (const { plugin, weight } of profile.score) {
       if (skipped.size > 0 && skipped.has(plugin.name)) continue;
-      const scores = new Array<number>(nodes.length);
-      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]);
+      const scores = this.scores;
+      scores.length = nodes.length;
+      if (plugin.scoreAll) plugin.scoreAll(state, pod, nodes, scores);
+      else for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]);
       const raw = byName ? [...scores] : undefined;
       plugin.normalizeScore?.(state, pod, nodes, scores);
       for (let i = 0; i < nodes.length; i++) totals[i] += scores[i] * weight;
