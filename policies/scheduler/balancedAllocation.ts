@@ -24,9 +24,8 @@ import {
   KIND_CPU,
   KIND_MEMORY,
   KIND_SCALAR,
-  column,
-  gatherAllocatable,
-  gatherRequested,
+  nodeAllocatable,
+  nodeRequested,
   type ResourceSpec,
   resourceSpecInputSchema,
   ResourceTable,
@@ -84,16 +83,16 @@ class PreScoreState implements StateData {
  * balancedResourceScorer over `count` fractions: trunc((1 − std) × 100), std as in the file
  * comment. The operations are upstream's, in its order, so float64 results match bit for bit.
  */
-export function balancedScore(fractions: ArrayLike<number>, count: number = fractions.length, offset = 0): number {
+export function balancedScore(fractions: ArrayLike<number>, count: number = fractions.length): number {
   let std = 0;
   if (count === 2) {
-    std = Math.abs((fractions[offset] - fractions[offset + 1]) / 2);
+    std = Math.abs((fractions[0] - fractions[1]) / 2);
   } else if (count > 2) {
     let total = 0;
-    for (let i = offset; i < offset + count; i++) total += fractions[i];
+    for (let i = 0; i < count; i++) total += fractions[i];
     const mean = total / count;
     let sum = 0;
-    for (let i = offset; i < offset + count; i++) sum = sum + (fractions[i] - mean) * (fractions[i] - mean);
+    for (let i = 0; i < count; i++) sum = sum + (fractions[i] - mean) * (fractions[i] - mean);
     std = Math.sqrt(sum / count);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
@@ -103,12 +102,8 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = NAME;
   readonly args: BalancedAllocationArgs;
   private readonly table: ResourceTable;
-  /** Scratch columns of scoreAll (the simulation is single-threaded). */
-  private fractions = new Float64Array(0);
-  private counts = new Int32Array(0);
-  private alloc = new Float64Array(0);
-  private req = new Float64Array(0);
-  private readonly single: number[] = [0];
+  /** Scratch space for one node's fractions (the simulation is single-threaded). */
+  private readonly fractions: Float64Array;
   private readonly podRequestCache = new WeakMap<PodRequests, Float64Array>();
 
   /** No arguments: the upstream defaults (cpu, memory). Throws on args upstream would reject. */
@@ -119,6 +114,7 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
     }
     this.args = args;
     this.table = new ResourceTable(args.resources);
+    this.fractions = new Float64Array(this.table.length);
   }
 
   /** The pod's actual request of each configured resource, cached per pod. */
@@ -142,35 +138,42 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
   }
 
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const out = this.single;
-    this.scoreAll(state, pod, [node], out);
-    return out[0];
+    return this.nodeScore(node, state.read<PreScoreState>(PRE_SCORE_KEY)?.podRequests ?? this.podRequests(pod));
   }
 
-  /** Score of every node in `nodes`, computed resource by resource into per-node fraction rows. */
+  /** `score` for every node, the pod's requests read from the state once. */
   scoreAll(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
     const podRequests = state.read<PreScoreState>(PRE_SCORE_KEY)?.podRequests ?? this.podRequests(pod);
-    const n = nodes.length;
+    for (let j = 0; j < nodes.length; j++) scores[j] = this.nodeScore(nodes[j], podRequests);
+  }
+
+  private nodeScore(node: NodeInfo, podRequests: Float64Array): number {
     const table = this.table;
-    const k = table.length;
-    // fractions[j·k ..]: node j's fractions of the resources it has, `counts[j]` of them.
-    const fractions = (this.fractions = column(this.fractions, n * k));
-    if (this.counts.length < n) this.counts = new Int32Array(Math.max(n, 2 * this.counts.length));
-    const counts = this.counts.fill(0, 0, n);
-    const alloc = (this.alloc = column(this.alloc, n));
-    const req = (this.req = column(this.req, n));
-    for (let i = 0; i < k; i++) {
+    const kinds = table.kinds;
+    const fractions = this.fractions;
+    let count = 0;
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i];
       const podRequest = podRequests[i];
-      if (podRequest === 0 && table.kinds[i] === KIND_SCALAR) continue;
-      gatherAllocatable(nodes, table, i, alloc);
-      gatherRequested(nodes, table, i, true, req);
-      for (let j = 0; j < n; j++) {
-        if (alloc[j] === 0) continue;
-        const fraction = (req[j] + podRequest) / alloc[j];
-        fractions[j * k + counts[j]++] = fraction > 1 ? 1 : fraction;
+      let allocatable: number;
+      let requested: number;
+      // cpu and memory (actual requests) first: every configuration has them.
+      if (kind === KIND_CPU) {
+        allocatable = node.allocatable.milliCPU;
+        requested = node.requested.milliCPU;
+      } else if (kind === KIND_MEMORY) {
+        allocatable = node.allocatable.memory;
+        requested = node.requested.memory;
+      } else {
+        if (podRequest === 0 && kind === KIND_SCALAR) continue;
+        allocatable = nodeAllocatable(node, table, i);
+        requested = nodeRequested(node, table, i, true);
       }
+      if (allocatable === 0) continue;
+      const fraction = (requested + podRequest) / allocatable;
+      fractions[count++] = fraction > 1 ? 1 : fraction;
     }
-    for (let j = 0; j < n; j++) scores[j] = balancedScore(fractions, counts[j], j * k);
+    return balancedScore(fractions, count);
   }
 }
 

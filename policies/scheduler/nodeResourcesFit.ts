@@ -54,9 +54,8 @@ import {
   KIND_SCALAR,
   leastRequestedScore,
   mostRequestedScore,
-  column,
-  gatherAllocatable,
-  gatherRequested,
+  nodeAllocatable,
+  nodeRequested,
   qualifiedNameProblem,
   type ResourceSpec,
   resourceSpecInputSchema,
@@ -263,12 +262,6 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   /** Per-pod data, keyed by the (per-PodSpec, shared) PodRequests object: reused across cycles. */
   private readonly fitRequests = new WeakMap<PodRequests, FitRequest>();
   private readonly scoreRequests = new WeakMap<PodRequests, Float64Array>();
-  /** Scratch columns of scoreAll (the simulation is single-threaded). */
-  private sums = new Float64Array(0);
-  private weightSums = new Float64Array(0);
-  private alloc = new Float64Array(0);
-  private req = new Float64Array(0);
-  private readonly single: number[] = [0];
 
   /** No arguments: the upstream defaults. Throws on args upstream's NewFit would reject. */
   constructor(args: NodeResourcesFitArgs = defaultNodeResourcesFitArgs()) {
@@ -349,56 +342,59 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const out = this.single;
-    this.scoreAll(state, pod, [node], out);
-    return out[0];
+    return this.nodeScore(node, state.read<PreScoreState>(PRE_SCORE_KEY)?.podRequests ?? this.scoreRequest(pod));
   }
 
-  /** Score of every node in `nodes`, computed resource by resource (see the file comment). */
+  /** `score` for every node, the pod's requests read from the state once. */
   scoreAll(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
     const podRequests = state.read<PreScoreState>(PRE_SCORE_KEY)?.podRequests ?? this.scoreRequest(pod);
-    const n = nodes.length;
+    for (let j = 0; j < nodes.length; j++) scores[j] = this.nodeScore(nodes[j], podRequests);
+  }
+
+  private nodeScore(node: NodeInfo, podRequests: Float64Array): number {
     const table = this.table;
-    const sums = (this.sums = column(this.sums, n)).fill(0, 0, n);
-    const weightSums = (this.weightSums = column(this.weightSums, n)).fill(0, 0, n);
-    const alloc = (this.alloc = column(this.alloc, n));
-    const req = (this.req = column(this.req, n));
-    for (let i = 0; i < table.length; i++) {
+    const kinds = table.kinds;
+    const weights = table.weights;
+    let nodeScore = 0;
+    let weightSum = 0;
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i];
       const podRequest = podRequests[i];
-      // A scalar resource the pod does not request is bypassed (resource_allocation.go).
-      if (podRequest === 0 && table.kinds[i] === KIND_SCALAR) continue;
-      gatherAllocatable(nodes, table, i, alloc);
-      gatherRequested(nodes, table, i, false, req);
-      const weight = table.weights[i];
-      // A node without the resource (allocatable 0) leaves it out of its score and weight sum.
-      if (this.strategy === STRATEGY_LEAST) {
-        for (let j = 0; j < n; j++) {
-          if (alloc[j] === 0) continue;
-          sums[j] += leastRequestedScore(req[j] + podRequest, alloc[j]) * weight;
-          weightSums[j] += weight;
-        }
-      } else if (this.strategy === STRATEGY_MOST) {
-        for (let j = 0; j < n; j++) {
-          if (alloc[j] === 0) continue;
-          sums[j] += mostRequestedScore(req[j] + podRequest, alloc[j]) * weight;
-          weightSums[j] += weight;
-        }
+      let allocatable: number;
+      let requested: number;
+      // cpu and memory (non-zero requested) first: every configuration scores them.
+      if (kind === KIND_CPU) {
+        allocatable = node.allocatable.milliCPU;
+        requested = node.nonZeroRequested.milliCPU;
+      } else if (kind === KIND_MEMORY) {
+        allocatable = node.allocatable.memory;
+        requested = node.nonZeroRequested.memory;
       } else {
-        for (let j = 0; j < n; j++) {
-          const a = alloc[j];
-          if (a === 0) continue;
-          const r = req[j] + podRequest;
-          const s = brokenLinear(this.shapeUtilization, this.shapeScore, r > a ? 100 : scaled(r, a));
-          // RequestedToCapacityRatio drops resources scoring 0 from the weighted mean.
-          if (s <= 0) continue;
-          sums[j] += s * weight;
-          weightSums[j] += weight;
-        }
+        // A scalar resource the pod does not request is bypassed (resource_allocation.go).
+        if (podRequest === 0 && kind === KIND_SCALAR) continue;
+        allocatable = nodeAllocatable(node, table, i);
+        requested = nodeRequested(node, table, i, false);
       }
+      if (allocatable === 0) continue;
+      requested += podRequest;
+      const weight = weights[i];
+      let s: number;
+      if (this.strategy === STRATEGY_LEAST) {
+        s = leastRequestedScore(requested, allocatable);
+      } else if (this.strategy === STRATEGY_MOST) {
+        s = mostRequestedScore(requested, allocatable);
+      } else {
+        const utilization = requested > allocatable ? 100 : scaled(requested, allocatable);
+        s = brokenLinear(this.shapeUtilization, this.shapeScore, utilization);
+        // RequestedToCapacityRatio drops resources scoring 0 from the weighted mean.
+        if (s <= 0) continue;
+      }
+      nodeScore += s * weight;
+      weightSum += weight;
     }
+    if (weightSum === 0) return 0;
     // Least/Most: int64 division; RequestedToCapacityRatio: math.Round(float64 / float64).
-    const round = this.strategy === STRATEGY_RTCR ? Math.round : Math.trunc;
-    for (let j = 0; j < n; j++) scores[j] = weightSums[j] === 0 ? 0 : round(sums[j] / weightSums[j]);
+    return this.strategy === STRATEGY_RTCR ? Math.round(nodeScore / weightSum) : Math.trunc(nodeScore / weightSum);
   }
 }
 

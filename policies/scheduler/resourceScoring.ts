@@ -156,65 +156,38 @@ export class ResourceTable {
   }
 }
 
-/**
- * The scorers run resource by resource over all candidate nodes: the kind of resource `i` is
- * looked at once per cycle, and each inner loop reads one field of every node into a typed column.
- */
-
-/** `buf` if it holds `n` values, else a new column of (at least) `n`. */
-export function column(buf: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
-  return buf.length >= n ? buf : new Float64Array(Math.max(n, 2 * buf.length));
-}
-
-/** out[j] = node j's allocatable amount of resource `i` (0 if the node does not report it). */
-export function gatherAllocatable(nodes: readonly NodeInfo[], table: ResourceTable, i: number, out: Float64Array): void {
-  const n = nodes.length;
+/** The node's allocatable amount of resource `i` (0 if the node does not report it). */
+export function nodeAllocatable(node: NodeInfo, table: ResourceTable, i: number): number {
   switch (table.kinds[i]) {
     case KIND_CPU:
-      for (let j = 0; j < n; j++) out[j] = nodes[j].allocatable.milliCPU;
-      return;
+      return node.allocatable.milliCPU;
     case KIND_MEMORY:
-      for (let j = 0; j < n; j++) out[j] = nodes[j].allocatable.memory;
-      return;
+      return node.allocatable.memory;
     case KIND_EPHEMERAL_STORAGE:
-      for (let j = 0; j < n; j++) out[j] = nodes[j].allocatable.ephemeralStorage;
-      return;
-    case KIND_SCALAR: {
-      const name = table.names[i];
-      for (let j = 0; j < n; j++) out[j] = nodes[j].allocatable.scalar[name] ?? 0;
-      return;
-    }
+      return node.allocatable.ephemeralStorage;
+    case KIND_SCALAR:
+      return node.allocatable.scalar[table.names[i]] ?? 0;
     default:
-      out.fill(0, 0, n);
+      return 0;
   }
 }
 
 /**
- * out[j] = what the pods on node j already request of resource `i`
- * (calculateResourceAllocatableRequest): NonZeroRequested for cpu and memory unless
- * `useRequested`; actual requests otherwise.
+ * What the pods on the node already request of resource `i` (calculateResourceAllocatableRequest):
+ * NonZeroRequested for cpu and memory unless `useRequested`; actual requests otherwise.
  */
-export function gatherRequested(nodes: readonly NodeInfo[], table: ResourceTable, i: number, useRequested: boolean, out: Float64Array): void {
-  const n = nodes.length;
+export function nodeRequested(node: NodeInfo, table: ResourceTable, i: number, useRequested: boolean): number {
   switch (table.kinds[i]) {
     case KIND_CPU:
-      if (useRequested) for (let j = 0; j < n; j++) out[j] = nodes[j].requested.milliCPU;
-      else for (let j = 0; j < n; j++) out[j] = nodes[j].nonZeroRequested.milliCPU;
-      return;
+      return useRequested ? node.requested.milliCPU : node.nonZeroRequested.milliCPU;
     case KIND_MEMORY:
-      if (useRequested) for (let j = 0; j < n; j++) out[j] = nodes[j].requested.memory;
-      else for (let j = 0; j < n; j++) out[j] = nodes[j].nonZeroRequested.memory;
-      return;
+      return useRequested ? node.requested.memory : node.nonZeroRequested.memory;
     case KIND_EPHEMERAL_STORAGE:
-      for (let j = 0; j < n; j++) out[j] = nodes[j].requested.ephemeralStorage;
-      return;
-    case KIND_SCALAR: {
-      const name = table.names[i];
-      for (let j = 0; j < n; j++) out[j] = nodes[j].requested.scalar[name] ?? 0;
-      return;
-    }
+      return node.requested.ephemeralStorage;
+    case KIND_SCALAR:
+      return node.requested.scalar[table.names[i]] ?? 0;
     default:
-      out.fill(0, 0, n);
+      return 0;
   }
 }
 
