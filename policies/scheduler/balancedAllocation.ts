@@ -21,8 +21,6 @@ import {
   type ArgsProblem,
   defaultResourceList,
   defaultResourceSpecs,
-  KIND_CPU,
-  KIND_MEMORY,
   KIND_SCALAR,
   nodeAllocatable,
   nodeRequested,
@@ -153,24 +151,11 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
     const fractions = this.fractions;
     let count = 0;
     for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i];
       const podRequest = podRequests[i];
-      let allocatable: number;
-      let requested: number;
-      // cpu and memory (actual requests) first: every configuration has them.
-      if (kind === KIND_CPU) {
-        allocatable = node.allocatable.milliCPU;
-        requested = node.requested.milliCPU;
-      } else if (kind === KIND_MEMORY) {
-        allocatable = node.allocatable.memory;
-        requested = node.requested.memory;
-      } else {
-        if (podRequest === 0 && kind === KIND_SCALAR) continue;
-        allocatable = nodeAllocatable(node, table, i);
-        requested = nodeRequested(node, table, i, true);
-      }
+      if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
+      const allocatable = nodeAllocatable(node, table, i);
       if (allocatable === 0) continue;
-      const fraction = (requested + podRequest) / allocatable;
+      const fraction = (nodeRequested(node, table, i, true) + podRequest) / allocatable;
       fractions[count++] = fraction > 1 ? 1 : fraction;
     }
     return balancedScore(fractions, count);

@@ -49,8 +49,6 @@ import {
   defaultResourceSpecs,
   isExtendedResourceName,
   isScalarResourceName,
-  KIND_CPU,
-  KIND_MEMORY,
   KIND_SCALAR,
   leastRequestedScore,
   mostRequestedScore,
@@ -358,25 +356,12 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     let nodeScore = 0;
     let weightSum = 0;
     for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i];
       const podRequest = podRequests[i];
-      let allocatable: number;
-      let requested: number;
-      // cpu and memory (non-zero requested) first: every configuration scores them.
-      if (kind === KIND_CPU) {
-        allocatable = node.allocatable.milliCPU;
-        requested = node.nonZeroRequested.milliCPU;
-      } else if (kind === KIND_MEMORY) {
-        allocatable = node.allocatable.memory;
-        requested = node.nonZeroRequested.memory;
-      } else {
-        // A scalar resource the pod does not request is bypassed (resource_allocation.go).
-        if (podRequest === 0 && kind === KIND_SCALAR) continue;
-        allocatable = nodeAllocatable(node, table, i);
-        requested = nodeRequested(node, table, i, false);
-      }
+      // A scalar resource the pod does not request is bypassed (resource_allocation.go).
+      if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
+      const allocatable = nodeAllocatable(node, table, i);
       if (allocatable === 0) continue;
-      requested += podRequest;
+      const requested = nodeRequested(node, table, i, false) + podRequest;
       const weight = weights[i];
       let s: number;
       if (this.strategy === STRATEGY_LEAST) {

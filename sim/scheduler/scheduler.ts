@@ -159,6 +159,8 @@ export class FrameworkRunner {
   private nextStartNodeIndex = 0;
   /** The score phase's per-node totals, reused across cycles (the runner is single-threaded). */
   private totals = new Float64Array(64);
+  /** The feasible nodes of the current cycle. */
+  private readonly feasible: NodeInfo[] = [];
   /** One plugin's scores at a time, reused across plugins and cycles. */
   private readonly scores: number[] = [];
   /** activeFilters' last answer: for this state, profile and number of skipped plugins. */
@@ -263,7 +265,10 @@ export class FrameworkRunner {
     const total = nodes.length;
     const count = candidates.length;
     const want = record ? count : numFeasibleNodesToFind(count, profile.percentageOfNodesToScore ?? this.globalPercentage);
-    const feasible: NodeInfo[] = [];
+    // Reused across cycles (schedule is not re-entered): a fresh array per cycle would be grown
+    // node by node for every pod.
+    const feasible = this.feasible;
+    feasible.length = 0;
     let processed = 0;
     let next = count === 0 ? 0 : this.nextStartNodeIndex % count;
     let nominatedInWindow = false;

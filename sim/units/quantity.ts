@@ -170,12 +170,32 @@ export function quantityValue(q: Quantity): number {
   return toSafeNumber(q, ceilDiv(q.nanos, NANO), "value");
 }
 
+/**
+ * Parsed strings, by conversion: a cluster repeats a handful of request strings ("100m",
+ * "128Mi") across every pod, so the exact BigInt parse runs once per distinct string. Bounded,
+ * since quantities can come from user data (cleared when full; errors are never cached).
+ */
+const MEMO_LIMIT = 4096;
+const milliMemo = new Map<string, number>();
+const valueMemo = new Map<string, number>();
+
+function memoized(memo: Map<string, number>, input: string | number, convert: (q: Quantity) => number): number {
+  if (typeof input !== "string") return convert(parseQuantity(input));
+  let v = memo.get(input);
+  if (v === undefined) {
+    v = convert(parseQuantity(input));
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(input, v);
+  }
+  return v;
+}
+
 export function parseCpuMillis(input: string | number): number {
-  return quantityMilliValue(parseQuantity(input));
+  return memoized(milliMemo, input, quantityMilliValue);
 }
 
 export function parseBytes(input: string | number): number {
-  return quantityValue(parseQuantity(input));
+  return memoized(valueMemo, input, quantityValue);
 }
 
 /**
