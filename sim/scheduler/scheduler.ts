@@ -265,10 +265,10 @@ export class FrameworkRunner {
     const total = nodes.length;
     const count = candidates.length;
     const want = record ? count : numFeasibleNodesToFind(count, profile.percentageOfNodesToScore ?? this.globalPercentage);
-    // Reused across cycles (schedule is not re-entered): a fresh array per cycle would be grown
-    // node by node for every pod.
+    // Reused across cycles (schedule is not re-entered) and overwritten in place: growing a fresh
+    // (or emptied) array node by node reallocates its backing store about ten times a cycle.
     const feasible = this.feasible;
-    feasible.length = 0;
+    let feasibleCount = 0;
     let processed = 0;
     let next = count === 0 ? 0 : this.nextStartNodeIndex % count;
     let nominatedInWindow = false;
@@ -277,7 +277,7 @@ export class FrameworkRunner {
     const filters = this.activeFilters(profile, state);
     const nominatedFor = lookups.nominatedPodsForNode;
     // The hot loop: one pass of the filters per node, no allocation per node (unless recording).
-    for (let i = 0; i < count && feasible.length < want; i++) {
+    for (let i = 0; i < count && feasibleCount < want; i++) {
       const node = candidates[next];
       if (++next === count) next = 0;
       processed++;
@@ -296,9 +296,10 @@ export class FrameworkRunner {
       else {
         // Only the nominated node, tried first, can have a failure recorded already.
         if (node === nominatedInfo) failures.delete(node.name);
-        feasible.push(node);
+        feasible[feasibleCount++] = node;
       }
     }
+    feasible.length = feasibleCount;
     // The nominated node counts as processed if it failed outside the window (its status stays).
     // (upstream counts feasible nodes plus explicit statuses, which include the nominated node's).
     if (nominatedInfo && !nominatedInWindow) processed++;
