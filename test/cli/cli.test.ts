@@ -1,36 +1,21 @@
-import { existsSync, mkdtempSync as makeTemp, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../sim/cli/main.js";
+import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 const SCENARIO = new URL("../../scenarios/node-failure.yaml", import.meta.url).pathname;
 
-const temps: string[] = [];
-const mkdtempSync = (prefix: string): string => {
-  const dir = makeTemp(prefix);
-  temps.push(dir);
-  return dir;
-};
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const tempDir = useTempDirs("simk-");
+const captured = captureOutput();
 
 describe("simk run", () => {
   it("prints a summary and writes the output files and the HTML report", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    const dir = tempDir();
     expect(await main(["run", SCENARIO, "--seed", "42", "--out-dir", dir])).toBe(0);
-    expect(out).toContain("simk: node-failure (seed 42, 600 s simulated)");
-    expect(out).toMatch(/expectations: 3\/3 met/);
+    expect(captured.out).toContain("simk: node-failure (seed 42, 600 s simulated)");
+    expect(captured.out).toMatch(/expectations: 3\/3 met/);
     expect(readdirSync(dir).sort()).toEqual(["events.jsonl", "report.html", "summary.json", "timeseries.csv"]);
     expect(readFileSync(join(dir, "report.html"), "utf8")).toMatch(/^<!DOCTYPE html>/i);
     const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
@@ -45,56 +30,56 @@ describe("simk run", () => {
   });
 
   it("exits 1 when an expectation fails", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    const dir = tempDir();
     const file = join(dir, "s.yaml");
     writeFileSync(file, readFileSync(SCENARIO, "utf8").replace("op: \"==\"\n      value: 4", "op: \"==\"\n      value: 5"));
     expect(await main(["run", file, "--quiet"])).toBe(1);
   });
 
   it("exits 2 with file:line on bad input and writes nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    const dir = tempDir();
     const file = join(dir, "bad.yaml");
     writeFileSync(file, readFileSync(SCENARIO, "utf8").replace("duration: 10m", "duration: 10 min"));
     const outDir = join(dir, "out");
     expect(await main(["run", file, "--out-dir", outDir])).toBe(2);
-    expect(err).toMatch(/bad\.yaml:11:13: spec\.duration: invalid duration "10 min"/);
-    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+    expect(captured.err).toMatch(/bad\.yaml:11:13: spec\.duration: invalid duration "10 min"/);
+    expect(captured.err).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(outDir)).toBe(false);
   });
 
   it("exits 2 for a bad flag value", async () => {
     expect(await main(["run", SCENARIO, "--seed", "-1"])).toBe(2);
-    expect(err).toMatch(/seed must be a whole number/);
+    expect(captured.err).toMatch(/seed must be a whole number/);
   });
 
   it("exits 2 for a missing file", async () => {
     expect(await main(["run", "no-such-file.yaml"])).toBe(2);
-    expect(err).toMatch(/no-such-file\.yaml/);
+    expect(captured.err).toMatch(/no-such-file\.yaml/);
   });
 });
 
 describe("simk validate and schema", () => {
   it("validate accepts the bundled scenario", async () => {
     expect(await main(["validate", SCENARIO])).toBe(0);
-    expect(out).toContain(": ok");
+    expect(captured.out).toContain(": ok");
   });
 
   it("schema prints a JSON Schema", async () => {
     expect(await main(["schema"])).toBe(0);
-    const schema = JSON.parse(out);
+    const schema = JSON.parse(captured.out);
     expect(schema.$schema ?? schema.type).toBeTruthy();
   });
 
   it("help shows an example", async () => {
     expect(await main(["run", "--help"])).toBe(0);
-    expect(out + err).toContain("Examples:");
+    expect(captured.out + captured.err).toContain("Examples:");
   });
 });
 
 describe("determinism across processes", () => {
   it("two separate processes write byte-identical files for the same seed", () => {
     const root = new URL("../..", import.meta.url).pathname;
-    const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "simk-proc-")));
+    const dirs = [0, 1].map(() => tempDir());
     for (const dir of dirs) {
       execFileSync(process.execPath, ["--import", "tsx", "cli.ts", "run", "scenarios/node-failure.yaml", "--seed", "9", "--out-dir", dir, "--quiet"], { cwd: root });
     }
@@ -112,7 +97,7 @@ const TIER_CONFIG = new URL("../../policies/examples/tier-config.yaml", import.m
 
 describe("simk run with a scheduler configuration", () => {
   it("--scheduler-config replaces the scenario's configuration", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    const dir = tempDir();
     expect(await main(["run", SCENARIO, "--seed", "42", "--scheduler-config", SCHED_CONFIG, "--record-decisions", "--out-dir", dir, "--quiet"])).toBe(0);
     const first = JSON.parse(readFileSync(join(dir, "decisions.jsonl"), "utf8").split("\n")[0]);
     const feasible = first.nodes.find((n: { feasible: boolean }) => n.feasible);
@@ -124,7 +109,7 @@ describe("simk run with a scheduler configuration", () => {
   });
 
   it("a bad configuration in the scenario: exit 2 with file:line:column and the YAML path", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    const dir = tempDir();
     const file = join(dir, "x.yaml");
     writeFileSync(
       file,
@@ -132,33 +117,33 @@ describe("simk run with a scheduler configuration", () => {
     );
     const line = readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes("weight: 1000")) + 1;
     expect(await main(["run", file])).toBe(2);
-    expect(err).toBe(`error: ${file}:${line}:43: profiles[0].plugins.score.enabled[1].weight: weight must be between 1 and 100 (0 or unset means 1), got 1000\n`);
+    expect(captured.err).toBe(`error: ${file}:${line}:43: profiles[0].plugins.score.enabled[1].weight: weight must be between 1 and 100 (0 or unset means 1), got 1000\n`);
   });
 
   it("--scheduler-config must hold a KubeSchedulerConfiguration", async () => {
     expect(await main(["run", SCENARIO, "--scheduler-config", SCENARIO])).toBe(2);
-    expect(err).toMatch(/a Scenario document is not allowed in a manifest file/);
+    expect(captured.err).toMatch(/a Scenario document is not allowed in a manifest file/);
   });
 
   it("--plugin loads a module whose plugin the configuration enables", async () => {
     expect(await main(["run", SCENARIO, "--seed", "42", "--plugin", EXAMPLE_PLUGIN, "--scheduler-config", TIER_CONFIG, "--quiet"])).toBe(0);
     expect(await main(["run", SCENARIO, "--scheduler-config", TIER_CONFIG, "--quiet"])).toBe(2);
-    expect(err).toMatch(/tier-config\.yaml:13:19: profiles\[0\]\.plugins\.multiPoint\.enabled\[0\]\.name: unknown plugin "TierPreference"/);
-    err = "";
+    expect(captured.err).toMatch(/tier-config\.yaml:13:19: profiles\[0\]\.plugins\.multiPoint\.enabled\[0\]\.name: unknown plugin "TierPreference"/);
+    captured.err = "";
     expect(await main(["run", SCENARIO, "--plugin", "no/such/module.ts", "--quiet"])).toBe(2);
-    expect(err).toMatch(/^error: no\/such\/module\.ts: plugin module not found \(looked for .*no\/such\/module\.ts\)\n$/);
+    expect(captured.err).toMatch(/^error: no\/such\/module\.ts: plugin module not found \(looked for .*no\/such\/module\.ts\)\n$/);
   });
 });
 
 describe("simk validate checks scheduler configurations", () => {
   it("accepts the bundled configuration, rejects a bad one", async () => {
     expect(await main(["validate", SCHED_CONFIG])).toBe(0);
-    expect(out).toContain("sched-config.yaml: ok");
-    const dir = mkdtempSync(join(tmpdir(), "simk-"));
+    expect(captured.out).toContain("sched-config.yaml: ok");
+    const dir = tempDir();
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, readFileSync(SCHED_CONFIG, "utf8").replace("type: MostAllocated", "type: Most"));
     expect(await main(["validate", bad])).toBe(2);
-    expect(err).toMatch(/bad\.yaml:\d+:19: profiles\[0\]\.pluginConfig\[0\]\.args\.scoringStrategy\.type: Unsupported value: "Most"/);
+    expect(captured.err).toMatch(/bad\.yaml:\d+:19: profiles\[0\]\.pluginConfig\[0\]\.args\.scoringStrategy\.type: Unsupported value: "Most"/);
     expect(await main(["validate", TIER_CONFIG, "--plugin", EXAMPLE_PLUGIN])).toBe(0);
   });
 });
@@ -166,18 +151,18 @@ describe("simk validate checks scheduler configurations", () => {
 describe("help", () => {
   it("every subcommand's help shows an example", async () => {
     for (const command of ["run", "validate", "explain", "schema", "sweep", "sweep merge", "baseline", "baseline write", "compare"]) {
-      out = "";
+      captured.out = "";
       expect(await main([...command.split(" "), "--help"])).toBe(0);
-      expect(out, command).toMatch(/Examples?:\n  simk /);
+      expect(captured.out, command).toMatch(/Examples?:\n  simk /);
     }
-    out = "";
+    captured.out = "";
     expect(await main(["--help"])).toBe(0);
-    expect(out).toMatch(/Examples:\n  simk run/);
-    for (const command of ["explain", "sweep", "baseline", "compare"]) expect(out).toContain(`  ${command} `);
+    expect(captured.out).toMatch(/Examples:\n  simk run/);
+    for (const command of ["explain", "sweep", "baseline", "compare"]) expect(captured.out).toContain(`  ${command} `);
     // The environment variables, and which flag each stands for.
-    for (const v of ["SIMK_SEED", "SIMK_OUT_DIR", "SIMK_JOBS", "SIMK_TOLERANCE", "SIMK_SEEDS", "JOB_COMPLETION_INDEX"]) expect(out).toContain(`  ${v} `);
-    out = "";
+    for (const v of ["SIMK_SEED", "SIMK_OUT_DIR", "SIMK_JOBS", "SIMK_TOLERANCE", "SIMK_SEEDS", "JOB_COMPLETION_INDEX"]) expect(captured.out).toContain(`  ${v} `);
+    captured.out = "";
     expect(await main(["run", "--help"])).toBe(0);
-    expect(out).toMatch(/env:\s+SIMK_SEED/);
+    expect(captured.out).toMatch(/env:\s+SIMK_SEED/);
   });
 });

@@ -1,32 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { explain, formatExplainTable } from "../../sim/cli/explain.js";
 import { main } from "../../sim/cli/main.js";
+import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 const DIR = new URL("../../scenarios/explain/", import.meta.url).pathname;
 const NODES = join(DIR, "nodes.yaml");
 const POD = join(DIR, "pod.yaml");
 const CONFIG = join(DIR, "sched-config.yaml");
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "simk-explain-"));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const tempDir = useTempDirs("simk-explain-");
+const captured = captureOutput();
 
 // The bundled example (scenarios/explain/): the pod web-0 requests cpu 1, memory 1Gi.
 //   node-a  4 CPU, 8Gi;  api-0 uses 1 CPU, 2Gi      → with the pod: cpu 2000/4000, memory 3Gi/8Gi
@@ -42,7 +27,7 @@ const upToTaints = passed.slice(0, 2);
 describe("simk explain on the bundled example", () => {
   it("default configuration: JSON with every plugin's raw, normalised and weighted score", async () => {
     expect(await main(["explain", NODES, "--pod", POD, "-o", "json"])).toBe(0);
-    const report = JSON.parse(out);
+    const report = JSON.parse(captured.out);
     expect(report).toEqual({
       pod: "default/web-0",
       profile: "default-scheduler",
@@ -102,7 +87,7 @@ describe("simk explain on the bundled example", () => {
 
   it("with the bin-packing configuration the pod goes to the fuller node", async () => {
     expect(await main(["explain", NODES, "--pod", POD, "--config", CONFIG, "-o", "json"])).toBe(0);
-    const report = JSON.parse(out);
+    const report = JSON.parse(captured.out);
     const scores = (name: string) => report.nodes.find((n: { name: string }) => n.name === name);
     // NodeResourcesFit at score with weight 5 comes first (explicitly configured), then the other
     // default score plugins; NodeResourcesBalancedAllocation's score is disabled.
@@ -125,7 +110,7 @@ describe("simk explain on the bundled example", () => {
 
   it("the table marks the chosen node and gives each plugin's weighted score", async () => {
     expect(await main(["explain", NODES, "--pod", POD])).toBe(0);
-    expect(out).toBe(
+    expect(captured.out).toBe(
       [
         "pod default/web-0: profile default-scheduler, 4 nodes, 2 feasible",
         "",
@@ -147,9 +132,9 @@ describe("simk explain on the bundled example", () => {
     const pod = join(dir, "big.yaml");
     writeFileSync(pod, readFileSync(POD, "utf8").replace('cpu: "1", memory: 1Gi', 'cpu: "5", memory: 1Gi'));
     expect(await main(["explain", NODES, "--pod", pod])).toBe(1);
-    expect(out).toContain("  NODE    TOTAL  FILTERS\n  node-a      -  NodeResourcesFit: Insufficient cpu\n");
-    expect(out).toContain("FailedScheduling: 0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 3 Insufficient cpu.\n");
-    expect(out).toContain("note: PostFilter (preemption) is not simulated by explain");
+    expect(captured.out).toContain("  NODE    TOTAL  FILTERS\n  node-a      -  NodeResourcesFit: Insufficient cpu\n");
+    expect(captured.out).toContain("FailedScheduling: 0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 3 Insufficient cpu.\n");
+    expect(captured.out).toContain("note: PostFilter (preemption) is not simulated by explain");
     const report = await explain({ files: [NODES], pod });
     expect(report.selected).toBeNull();
     expect(report.nodes.every((n) => !n.feasible && n.scores.length === 0)).toBe(true);
@@ -190,7 +175,7 @@ ${extra}  containers: [{name: c, image: c:1}]
     writeFileSync(join(dir, "nodes.yaml"), node("n1"));
     writeFileSync(join(dir, "pod.yaml"), podYaml("  priorityClassName: nope\n"));
     expect(await main(["explain", join(dir, "nodes.yaml"), "--pod", join(dir, "pod.yaml")])).toBe(2);
-    expect(err).toMatch(/pod\.yaml: .*priorityClassName: no PriorityClass named "nope"|no PriorityClass with name nope/);
+    expect(captured.err).toMatch(/pod\.yaml: .*priorityClassName: no PriorityClass named "nope"|no PriorityClass with name nope/);
   });
 
   it("ties are broken with the seed, deterministically", async () => {
@@ -217,15 +202,15 @@ describe("simk explain: input errors", () => {
     const pod = join(dir, "pod.yaml");
     writeFileSync(pod, readFileSync(POD, "utf8").replace("spec:\n", "spec:\n  schedulerName: bin-packing\n"));
     expect(await main(["explain", NODES, "--pod", pod])).toBe(2);
-    expect(err).toContain(`error: ${pod}: spec.schedulerName "bin-packing" has no profile in the scheduler configuration (profiles: default-scheduler); no scheduler would pick this pod up (give one with --config)`);
+    expect(captured.err).toContain(`error: ${pod}: spec.schedulerName "bin-packing" has no profile in the scheduler configuration (profiles: default-scheduler); no scheduler would pick this pod up (give one with --config)`);
   });
 
   it("--pod needs exactly one Pod; --config a KubeSchedulerConfiguration", async () => {
     expect(await main(["explain", NODES, "--pod", NODES])).toBe(2);
-    expect(err).toContain(`error: ${NODES}: --pod takes a file holding exactly one Pod (apiVersion: v1, kind: Pod); found 3 Pod, 4 Node`);
-    err = "";
+    expect(captured.err).toContain(`error: ${NODES}: --pod takes a file holding exactly one Pod (apiVersion: v1, kind: Pod); found 3 Pod, 4 Node`);
+    captured.err = "";
     expect(await main(["explain", NODES, "--pod", POD, "--config", POD])).toBe(2);
-    expect(err).toContain(`error: ${POD}: --config takes a file holding one KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1); found Pod`);
+    expect(captured.err).toContain(`error: ${POD}: --config takes a file holding one KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1); found Pod`);
   });
 
   it("a bad configuration is reported with file:line:column", async () => {
@@ -233,18 +218,18 @@ describe("simk explain: input errors", () => {
     const config = join(dir, "c.yaml");
     writeFileSync(config, readFileSync(CONFIG, "utf8").replace("weight: 5", "weight: 500"));
     expect(await main(["explain", NODES, "--pod", POD, "--config", config])).toBe(2);
-    expect(err).toBe(`error: ${config}:12:21: profiles[0].plugins.score.enabled[0].weight: weight must be between 1 and 100 (0 or unset means 1), got 500\n`);
+    expect(captured.err).toBe(`error: ${config}:12:21: profiles[0].plugins.score.enabled[0].weight: weight must be between 1 and 100 (0 or unset means 1), got 500\n`);
   });
 
   it("--pod is required; -o takes json or table", async () => {
     expect(await main(["explain", NODES])).toBe(2);
-    expect(err).toMatch(/required option '--pod <file>' not specified/);
+    expect(captured.err).toMatch(/required option '--pod <file>' not specified/);
     expect(await main(["explain", NODES, "--pod", POD, "-o", "yaml"])).toBe(2);
-    expect(err).toMatch(/Allowed choices are table, json/);
+    expect(captured.err).toMatch(/Allowed choices are table, json/);
   });
 
   it("help shows examples", async () => {
     expect(await main(["explain", "--help"])).toBe(0);
-    expect(out).toContain("Examples:\n  simk explain scenarios/explain/nodes.yaml --pod scenarios/explain/pod.yaml\n");
+    expect(captured.out).toContain("Examples:\n  simk explain scenarios/explain/nodes.yaml --pod scenarios/explain/pod.yaml\n");
   });
 });

@@ -1,64 +1,46 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { main } from "../../sim/cli/main.js";
+import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 // The fixture's Scenario document says seed: 3.
 const SMALL = new URL("../sweep/fixtures/small.yaml", import.meta.url).pathname;
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "simk-run-"));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
+const tempDir = useTempDirs("simk-run-");
+const captured = captureOutput();
 
 describe("simk run -o", () => {
   it("json prints exactly the summary.json it writes", async () => {
     const dir = tempDir();
     expect(await main(["run", SMALL, "-o", "json", "--out-dir", dir])).toBe(0);
-    expect(out).toBe(readFileSync(join(dir, "summary.json"), "utf8"));
-    expect(JSON.parse(out).seed).toBe(3);
-    expect(err).toMatch(/^wrote .*summary\.json.*report\.html\n$/);
+    expect(captured.out).toBe(readFileSync(join(dir, "summary.json"), "utf8"));
+    expect(JSON.parse(captured.out).seed).toBe(3);
+    expect(captured.err).toMatch(/^wrote .*summary\.json.*report\.html\n$/);
   });
 
   it("html prints the HTML report; --interactive needs an HTML report", async () => {
     expect(await main(["run", SMALL, "-o", "html", "-q"])).toBe(0);
-    expect(out).toMatch(/^<!DOCTYPE html>/i);
-    expect(out).toContain("</html>");
+    expect(captured.out).toMatch(/^<!DOCTYPE html>/i);
+    expect(captured.out).toContain("</html>");
     expect(await main(["run", SMALL, "--interactive"])).toBe(2);
-    expect(err).toMatch(/--interactive is for the HTML report/);
+    expect(captured.err).toMatch(/--interactive is for the HTML report/);
     expect(await main(["run", SMALL, "-o", "yaml"])).toBe(2);
   });
 
   it("--set runs a changed scenario; several values are for simk sweep", async () => {
     expect(await main(["run", SMALL, "-o", "json", "--set", "spec.nodePools[0].count=5"])).toBe(0);
-    expect(JSON.parse(out).metrics["nodes.total"]).toBe(5);
+    expect(JSON.parse(captured.out).metrics["nodes.total"]).toBe(5);
     expect(await main(["run", SMALL, "--set", "spec.nodePools[0].count=5,6"])).toBe(2);
-    expect(err).toMatch(/one value per --set \(got 2\); to run several, use simk sweep/);
+    expect(captured.err).toMatch(/one value per --set \(got 2\); to run several, use simk sweep/);
   });
 });
 
 describe("flags, environment variables and the scenario file", () => {
   const seedOf = async (args: string[]): Promise<number> => {
-    out = "";
+    captured.out = "";
     expect(await main(["run", SMALL, "-o", "json", ...args])).toBe(0);
-    return JSON.parse(out).seed as number;
+    return JSON.parse(captured.out).seed as number;
   };
 
   it("the flag wins over SIMK_*, which wins over the file", async () => {
@@ -71,7 +53,7 @@ describe("flags, environment variables and the scenario file", () => {
   it("a bad environment value is a usage error naming the variable", async () => {
     vi.stubEnv("SIMK_SEED", "five");
     expect(await main(["run", SMALL, "-q"])).toBe(2);
-    expect(err).toMatch(/SIMK_SEED.*five/);
+    expect(captured.err).toMatch(/SIMK_SEED.*five/);
   });
 
   it("SIMK_OUT_DIR, SIMK_OUTPUT, SIMK_SAMPLE_INTERVAL and SIMK_QUIET", async () => {
@@ -80,15 +62,15 @@ describe("flags, environment variables and the scenario file", () => {
     vi.stubEnv("SIMK_SAMPLE_INTERVAL", "10s");
     vi.stubEnv("SIMK_QUIET", "1");
     expect(await main(["run", SMALL])).toBe(0);
-    expect(out).toBe("");
-    expect(err).toBe("");
+    expect(captured.out).toBe("");
+    expect(captured.err).toBe("");
     expect(readdirSync(dir).sort()).toEqual(["events.jsonl", "report.html", "summary.json", "timeseries.csv"]);
     expect(readFileSync(join(dir, "timeseries.csv"), "utf8").trim().split("\n")).toHaveLength(1 + 13); // 0..120 s every 10 s
     vi.stubEnv("SIMK_QUIET", "false");
     vi.stubEnv("SIMK_OUTPUT", "json");
     vi.stubEnv("SIMK_OUT_DIR", "");
     expect(await main(["run", SMALL])).toBe(0);
-    expect(JSON.parse(out).scenario).toBe("small");
+    expect(JSON.parse(captured.out).scenario).toBe("small");
   });
 
   it("an input error writes nothing anywhere", async () => {

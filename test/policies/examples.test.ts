@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_LABEL, factory, NAME, TierPreference, tierPreferenceArgsSchema } from "../../policies/examples/tierPreference.js";
 import { inTreeRegistry } from "../../policies/scheduler/registry.js";
 import type { Node } from "../../sim/api/objects.js";
@@ -14,13 +13,13 @@ import { SchedulerCache } from "../../sim/scheduler/cache.js";
 import { buildSchedulerConfig, describeProfile, resolveSchedulerConfig } from "../../sim/scheduler/config.js";
 import { CycleState, type PodInfo } from "../../sim/scheduler/framework.js";
 import type { PluginFactory } from "../../sim/scheduler/registry.js";
+import { useTempDirs } from "../helpers/cli.js";
 
 const EXAMPLE = new URL("../../policies/examples/tierPreference.ts", import.meta.url).pathname;
 const TIER_CONFIG = new URL("../../policies/examples/tier-config.yaml", import.meta.url).pathname;
 const EXPLAIN_DIR = new URL("../../scenarios/explain/", import.meta.url).pathname;
 
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = useTempDirs("simk-example-");
 
 function nodeInfos(tiers: Record<string, string | undefined>) {
   const cache = new SchedulerCache();
@@ -122,8 +121,7 @@ describe("TierPreference through simk", () => {
   });
 
   it("a scenario loads the module from spec.schedulerPlugins and its pods go to the premium node", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simk-example-"));
-    temps.push(dir);
+    const dir = tempDir();
     const file = join(dir, "tiers.yaml");
     // One premium node and two standard ones, identical otherwise. Each of the 3 small pods scores
     // at most a few points apart between nodes on resources (a 100m / 64Mi pod on 4 CPU / 16Gi), while

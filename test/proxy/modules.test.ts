@@ -1,25 +1,23 @@
 /** Balancer modules (policies/proxy/modules.ts) and the worked example policies/examples/zoneAwareBalancer.ts. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { balancer as zoneAware, NAME, zoneAwareBalancer } from "../../policies/examples/zoneAwareBalancer.js";
 import { loadBalancerModule, loadBalancerModules } from "../../policies/proxy/modules.js";
 import { BALANCERS } from "../../policies/proxy/registry.js";
 import { Rng } from "../../sim/engine/rng.js";
 import { formatProblem, InputError } from "../../sim/scenario/errors.js";
 import { KubeProxy } from "../../sim/traffic/proxy.js";
+import { useTempDirs } from "../helpers/cli.js";
 import { context, MapDirectory, service, slice, views } from "./helpers.js";
 
 const EXAMPLE = new URL("../../policies/examples/zoneAwareBalancer.ts", import.meta.url).pathname;
 
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = useTempDirs("simk-balancer-");
 
 function module(name: string, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "simk-balancer-"));
-  temps.push(dir);
-  const file = join(dir, name);
+  const file = join(tempDir(), name);
   writeFileSync(file, text);
   return file;
 }

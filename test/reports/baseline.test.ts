@@ -1,32 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { baselineOf, checkBaseline, parseBaseline, parseTolerance, QUALITY_METRICS, qualityOf, type BaselineFile } from "../../reports/baseline.js";
 import { main } from "../../sim/cli/main.js";
+import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 const SMALL = new URL("../sweep/fixtures/small.yaml", import.meta.url).pathname;
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "simk-baseline-"));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
+const tempDir = useTempDirs("simk-baseline-");
+const captured = captureOutput();
 
 describe("the quality-metric table", () => {
   it.each([
@@ -135,21 +117,21 @@ describe("simk baseline write and simk run --baseline", () => {
 
     // The same run: passes.
     expect(await main(["run", SMALL, "--seed", "1", "--baseline", file])).toBe(0);
-    expect(out).toMatch(/baseline .*small\.json \(seed 1\), tolerance 2%: 0 worse, 0 better, \d+ unchanged/);
+    expect(captured.out).toMatch(/baseline .*small\.json \(seed 1\), tolerance 2%: 0 worse, 0 better, \d+ unchanged/);
 
     // Much slower scheduling attempts: the queue wait regresses.
-    out = "";
+    captured.out = "";
     const junit = join(dir, "junit.xml");
     expect(await main(["run", SMALL, "--seed", "1", "--baseline", file, "--set", "spec.components.scheduler.attemptLatency=300ms", "--junit", junit])).toBe(1);
-    const line = out.split("\n").find((l) => l.includes("✗ scheduler.queueWaitSeconds.p99"));
+    const line = captured.out.split("\n").find((l) => l.includes("✗ scheduler.queueWaitSeconds.p99"));
     expect(line).toMatch(new RegExp(`✗ scheduler\\.queueWaitSeconds\\.p99: ${String(p99).replace(".", "\\.")} → [\\d.]+ \\(\\+\\d+%\\), lower is better; allowed 0\\.001`));
     const xml = readFileSync(junit, "utf8");
     expect(xml).toMatch(/<testcase name="scheduler\.queueWaitSeconds\.p99" classname="simk\.small\.baseline">\n\s+<failure message="scheduler\.queueWaitSeconds\.p99: /);
 
     // Faster attempts improve the wait: reported, passes.
-    out = "";
+    captured.out = "";
     expect(await main(["run", SMALL, "--seed", "1", "--baseline", file, "--set", "spec.components.apiServer.watchLatency=1ms"])).toBe(0);
-    expect(out).toMatch(/↑ scheduler\.queueWaitSeconds\.p99: /);
+    expect(captured.out).toMatch(/↑ scheduler\.queueWaitSeconds\.p99: /);
   });
 
   it("SIMK_BASELINE and SIMK_TOLERANCE; a huge tolerance lets the slow run pass", async () => {
@@ -168,14 +150,14 @@ describe("simk baseline write and simk run --baseline", () => {
     expect(existsSync(join(dir, "small.json"))).toBe(true);
     expect(await main(["run", SMALL, "--seed", "3", "--baseline", join(dir, "small.json"), "-q", "--tolerance", "900%"])).toBe(0);
     expect(await main(["run", SMALL, "--seed", "3", "--baseline", join(dir, "small.json"), "--tolerance", "900%", "-o", "json"])).toBe(0);
-    expect(err).toMatch(/warning: the baseline was recorded with seed 2, this run used seed 3/);
+    expect(captured.err).toMatch(/warning: the baseline was recorded with seed 2, this run used seed 3/);
     expect(await main(["baseline", "write", SMALL, SMALL, "-q"])).toBe(2);
   });
 
   it("bad baselines are input errors", async () => {
     const dir = tempDir();
     expect(await main(["run", SMALL, "--baseline", join(dir, "none.json"), "-q"])).toBe(2);
-    expect(err).toMatch(/none\.json: cannot read the baseline: no such file/);
+    expect(captured.err).toMatch(/none\.json: cannot read the baseline: no such file/);
     writeFileSync(join(dir, "bad.json"), "[1]");
     expect(await main(["run", SMALL, "--baseline", join(dir, "bad.json"), "-q"])).toBe(2);
     expect(await main(["run", SMALL, "--tolerance", "lots"])).toBe(2);

@@ -1,29 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { centre, compareSamples, formatComparison, samplesOf, splitSelector, type Sample } from "../../reports/compare.js";
 import { main } from "../../sim/cli/main.js";
+import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 const SMALL = new URL("../sweep/fixtures/small.yaml", import.meta.url).pathname;
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "simk-compare-"));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const tempDir = useTempDirs("simk-compare-");
+const captured = captureOutput();
 
 const sample = (label: string, values: Record<string, number[]>): Sample => ({ label, values });
 
@@ -105,42 +90,42 @@ describe("simk compare", () => {
   it("two run summaries", async () => {
     const dir = tempDir();
     for (const seed of [1, 2]) {
-      out = "";
+      captured.out = "";
       expect(await main(["run", SMALL, "--seed", String(seed), "-o", "json"])).toBe(0);
-      writeFileSync(join(dir, `s${seed}.json`), out);
+      writeFileSync(join(dir, `s${seed}.json`), captured.out);
     }
-    out = "";
+    captured.out = "";
     expect(await main(["compare", join(dir, "s1.json"), join(dir, "s2.json"), "--metric", "pods.*"])).toBe(0);
-    expect(out).toContain(`A: ${join(dir, "s1.json")} (small, seed 1)`);
-    expect(out).toMatch(/^metric\s+A\s+B\s+change\s+p$/m);
-    expect(out).toMatch(/^pods\.total\s+\d+\s+\d+\s+\S+\s+n=1\+1$/m);
+    expect(captured.out).toContain(`A: ${join(dir, "s1.json")} (small, seed 1)`);
+    expect(captured.out).toMatch(/^metric\s+A\s+B\s+change\s+p$/m);
+    expect(captured.out).toMatch(/^pods\.total\s+\d+\s+\d+\s+\S+\s+n=1\+1$/m);
   });
 
   it("two variants of one sweep, by selector or all against the first; -o json", async () => {
     const dir = tempDir();
     expect(await main(["sweep", SMALL, "--seeds", "1..5", "--set", "spec.components.scheduler.attemptLatency=1ms,100ms", "--jobs", "1", "--out-dir", dir, "--no-html", "-q"])).toBe(0);
     const file = join(dir, "sweep.json");
-    out = "";
+    captured.out = "";
     expect(await main(["compare", `${file}#0`, `${file}#attemptLatency=100ms`, "--metric", "scheduler.queueWaitSeconds.p99"])).toBe(0);
     // Five runs each; the p99 wait is the same in every run of a variant (ties), and every slow run
     // waits longer than every fast one: U = 0, tie term 2·(5³ − 5) = 240,
     // σ² = 25/12·(11 − 240/90) = 17.361, z = (12.5 − 0.5)/4.1667 = 2.88, p = 2·P(Z > 2.88) = 0.0040.
-    expect(out).toMatch(/^scheduler\.queueWaitSeconds\.p99\s+.*\(worse\)\s+p=0\.004 n=5\+5$/m);
-    const table = out;
-    out = "";
+    expect(captured.out).toMatch(/^scheduler\.queueWaitSeconds\.p99\s+.*\(worse\)\s+p=0\.004 n=5\+5$/m);
+    const table = captured.out;
+    captured.out = "";
     expect(await main(["compare", file, "--metric", "scheduler.queueWaitSeconds.p99"])).toBe(0);
-    expect(out).toBe(table);
-    out = "";
+    expect(captured.out).toBe(table);
+    captured.out = "";
     expect(await main(["compare", file, "-o", "json", "--metric", "scheduler.queueWaitSeconds.p99"])).toBe(0);
-    const json = JSON.parse(out);
+    const json = JSON.parse(captured.out);
     expect(json.rows[0].p).toBeCloseTo(0.003976, 5);
     expect(json.rows[0].a.n).toBe(5);
     expect(await main(["compare", file, `${file}#0`])).toBe(2);
-    expect(err).toMatch(/a sweep with 2 variants: pick one/);
+    expect(captured.err).toMatch(/a sweep with 2 variants: pick one/);
   });
 
   it("input errors exit 2", async () => {
     expect(await main(["compare", "no-such.json", "no-such-2.json"])).toBe(2);
-    expect(err).toMatch(/no-such\.json: no such file/);
+    expect(captured.err).toMatch(/no-such\.json: no such file/);
   });
 });

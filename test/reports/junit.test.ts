@@ -1,22 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { checkBaseline } from "../../reports/baseline.js";
 import { escapeXml, expectationName, junitXml } from "../../reports/junit.js";
 import { main } from "../../sim/cli/main.js";
 import type { ExpectationResult } from "../../sim/run/expectations.js";
+import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 const SMALL = new URL("../sweep/fixtures/small.yaml", import.meta.url).pathname;
 
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-beforeEach(() => {
-  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-});
-afterEach(() => vi.restoreAllMocks());
+const tempDir = useTempDirs("simk-junit-");
+captureOutput(); // keeps simk's output out of the test log; nothing here reads it
 
 const source = { file: "s.yaml", line: 12, column: 7, path: "spec.expect[0]" };
 const expectation = (over: Partial<ExpectationResult>): ExpectationResult => ({
@@ -71,8 +65,7 @@ s.yaml:14:7 (seed 4)</failure>
   });
 
   it("simk run --junit writes the file (atomically) and keeps the exit status", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simk-junit-"));
-    temps.push(dir);
+    const dir = tempDir();
     const file = join(dir, "s.yaml");
     writeFileSync(file, readFileSync(SMALL, "utf8").replace('op: ">=", value: 1}', 'op: ">=", value: 99}'));
     expect(await main(["run", file, "--junit", join(dir, "reports", "junit.xml"), "-q"])).toBe(1);

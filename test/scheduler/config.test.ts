@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PrioritySort } from "../../policies/scheduler/prioritySort.js";
 import { inTreeRegistry } from "../../policies/scheduler/registry.js";
 import type { Pod } from "../../sim/api/objects.js";
@@ -20,17 +19,12 @@ import { SUCCESS, type FilterPlugin, type Plugin, type ScorePlugin } from "../..
 import { commandLineModule, loadPluginModules } from "../../sim/scheduler/pluginModules.js";
 import { defaultProfile } from "../../sim/scheduler/profiles.js";
 import type { PluginFactory } from "../../sim/scheduler/registry.js";
+import { useTempDirs } from "../helpers/cli.js";
 import { scenario as codeScenario } from "../helpers/scenario.js";
 
 const API = { apiVersion: "kubescheduler.config.k8s.io/v1", kind: "KubeSchedulerConfiguration" };
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "simk-config-"));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = useTempDirs("simk-config-");
 
 /** The messages of the InputError `f` throws, formatted as the CLI prints them. */
 function problems(f: () => unknown): string[] {

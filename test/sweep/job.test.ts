@@ -1,34 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { main } from "../../sim/cli/main.js";
 import { loadManifestFiles } from "../../sim/scenario/load.js";
 import { jobName } from "../../sim/sweep/job.js";
+import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 const SMALL = new URL("./fixtures/small.yaml", import.meta.url).pathname;
 
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
+const tempDir = useTempDirs("simk-job-");
+const captured = captureOutput();
 
 /** Loads printed manifests with simk's own manifest loader (it validates every field it models). */
 function load(yaml: string) {
-  const dir = mkdtempSync(join(tmpdir(), "simk-job-"));
-  temps.push(dir);
+  const dir = tempDir();
   const file = join(dir, "job.yaml");
   writeFileSync(file, yaml);
   return loadManifestFiles([file]).manifests;
@@ -38,7 +24,7 @@ describe("simk sweep --emit-job", () => {
   it("prints a valid batch/v1 Indexed Job: completions = parallelism = N, each pod runs its shard", async () => {
     const set = "spec.components.scheduler.attemptLatency=1ms,5ms";
     expect(await main(["sweep", SMALL, "--seeds", "1..30", "--set", set, "--emit-job", "--shards", "6", "--image", "ghcr.io/example/simk:1"])).toBe(0);
-    const [job] = load(out);
+    const [job] = load(captured.out);
     expect(job.kind).toBe("Job");
     if (job.kind !== "Job") throw new Error("not a Job");
     expect(job.apiVersion).toBe("batch/v1");
@@ -48,33 +34,33 @@ describe("simk sweep --emit-job", () => {
     expect(job.spec.parallelism).toBe(6);
     expect(job.spec.template.spec.restartPolicy).toBe("Never");
     // What the loader drops (command, podFailurePolicy) is checked on the raw YAML.
-    const raw = parse(out) as {
+    const raw = parse(captured.out) as {
       spec: { podFailurePolicy: { rules: { action: string; onExitCodes: { values: number[] } }[] }; template: { spec: { containers: { image: string; command: string[] }[] } } };
     };
     const [container] = raw.spec.template.spec.containers;
     expect(container.image).toBe("ghcr.io/example/simk:1");
     expect(container.command).toEqual(["simk", "sweep", SMALL, "--seeds", "1..30", "--set", set, "--shards", "6", "--jobs", "1", "--quiet"]);
     expect(raw.spec.podFailurePolicy.rules[0]).toMatchObject({ action: "FailJob", onExitCodes: { values: [2] } });
-    expect(out).toMatch(/^# simk sweep of small as a Kubernetes Indexed Job/);
-    expect(out).toContain("kubectl logs -l job-name=simk-sweep-small,batch.kubernetes.io/job-completion-index=$i");
+    expect(captured.out).toMatch(/^# simk sweep of small as a Kubernetes Indexed Job/);
+    expect(captured.out).toContain("kubectl logs -l job-name=simk-sweep-small,batch.kubernetes.io/job-completion-index=$i");
   });
 
   it("the command it runs is a working sweep shard", async () => {
     expect(await main(["sweep", SMALL, "--seeds", "1..4", "--emit-job", "--shards", "2"])).toBe(0);
-    const raw = parse(out) as { spec: { template: { spec: { containers: { command: string[] }[] } } } };
+    const raw = parse(captured.out) as { spec: { template: { spec: { containers: { command: string[] }[] } } } };
     const [, ...args] = raw.spec.template.spec.containers[0].command;
-    out = "";
+    captured.out = "";
     vi.stubEnv("JOB_COMPLETION_INDEX", "0");
     expect(await main(args)).toBe(0);
-    expect(JSON.parse(out).shard).toEqual({ index: 0, count: 2 });
+    expect(JSON.parse(captured.out).shard).toEqual({ index: 0, count: 2 });
   });
 
   it("--claim writes the shards to a PersistentVolumeClaim; shards are capped at the number of runs", async () => {
     expect(await main(["sweep", SMALL, "--seeds", "1..3", "--emit-job", "--shards", "10", "--claim", "sweep-results", "--jobs", "2"])).toBe(0);
-    const [job] = load(out);
+    const [job] = load(captured.out);
     if (job.kind !== "Job") throw new Error("not a Job");
     expect(job.spec.completions).toBe(3);
-    const raw = parse(out) as { spec: { template: { spec: { volumes: unknown[]; containers: { command: string[]; resources: unknown }[] } } } };
+    const raw = parse(captured.out) as { spec: { template: { spec: { volumes: unknown[]; containers: { command: string[]; resources: unknown }[] } } } };
     const c = raw.spec.template.spec.containers[0];
     expect(c.command.slice(-7)).toEqual(["--shards", "3", "--jobs", "2", "--quiet", "--out-dir", "/results"]);
     expect(c.resources).toEqual({ requests: { cpu: "2", memory: "1Gi" } });
@@ -83,8 +69,8 @@ describe("simk sweep --emit-job", () => {
 
   it("an input error in the sweep is reported before any Job is printed", async () => {
     expect(await main(["sweep", SMALL, "--set", "spec.duration=soon", "--emit-job"])).toBe(2);
-    expect(out).toBe("");
-    expect(err).toMatch(/invalid duration "soon"/);
+    expect(captured.out).toBe("");
+    expect(captured.err).toMatch(/invalid duration "soon"/);
   });
 
   it("job names are DNS labels", () => {

@@ -1,25 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { InputError } from "../../sim/scenario/errors.js";
 import { loadScenario } from "../../sim/scenario/load.js";
 import { applyOverride, applyOverrides, loadScenarioWithOverrides, parsePath, parseSet, singleOverrides, type Override } from "../../sim/sweep/set.js";
 import { prepareRun } from "../../sim/sweep/prepare.js";
+import { useTempDirs } from "../helpers/cli.js";
 
 const SMALL = new URL("./fixtures/small.yaml", import.meta.url).pathname;
 const BINPACK = new URL("../../scenarios/binpack-vs-spread.yaml", import.meta.url).pathname;
 
-const temps: string[] = [];
+const tempDir = useTempDirs("simk-set-");
 function temp(name: string, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "simk-set-"));
-  temps.push(dir);
-  const file = join(dir, name);
+  const file = join(tempDir(), name);
   writeFileSync(file, text);
   return file;
 }
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function problems(fn: () => unknown): string {
   try {

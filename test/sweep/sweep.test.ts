@@ -1,8 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { sweepJson } from "../../reports/sweep.js";
 import { main } from "../../sim/cli/main.js";
 import { runScenario } from "../../sim/run/simulate.js";
@@ -13,30 +12,13 @@ import { workerEntry } from "../../sim/sweep/pool.js";
 import { parseSet } from "../../sim/sweep/set.js";
 import { runSweep } from "../../sim/sweep/sweep.js";
 import type { SweepSpec } from "../../sim/sweep/task.js";
+import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 const SMALL = new URL("./fixtures/small.yaml", import.meta.url).pathname;
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "simk-sweep-"));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
+const tempDir = useTempDirs("simk-sweep-");
+const captured = captureOutput();
 
 const SET = "spec.components.scheduler.attemptLatency=1ms,200ms";
 const spec = (): SweepSpec => ({ file: SMALL, seeds: parseSeeds("1..3"), sets: [parseSet(SET)], plugins: [] });
@@ -98,7 +80,7 @@ describe("simk sweep", () => {
   it("a Kubernetes Indexed Job's pod runs the shard JOB_COMPLETION_INDEX names (printed when there is no --out-dir)", async () => {
     vi.stubEnv("JOB_COMPLETION_INDEX", "1");
     expect(await main(["sweep", SMALL, "--seeds", "1..4", "--shards", "2", "--jobs", "1", "-q"])).toBe(0);
-    const shard = JSON.parse(out);
+    const shard = JSON.parse(captured.out);
     expect(shard.kind).toBe("simk/sweep-shard");
     expect(shard.shard).toEqual({ index: 1, count: 2 });
     expect(shard.runs.map((r: { seed: number }) => r.seed)).toEqual([2, 4]);
@@ -109,28 +91,28 @@ describe("simk sweep", () => {
     const base = ["sweep", SMALL, "--seeds", "1..2", "--jobs", "1", "-q"];
     expect(await main([...base, "--shard", "0/2", "--out-dir", join(dir, "a")])).toBe(0);
     expect(await main(["sweep", "merge", join(dir, "a"), "-q"])).toBe(2);
-    expect(err).toMatch(/missing shard 1\/2/);
-    err = "";
+    expect(captured.err).toMatch(/missing shard 1\/2/);
+    captured.err = "";
     expect(await main(["sweep", SMALL, "--seeds", "1..3", "--jobs", "1", "-q", "--shard", "1/2", "--out-dir", join(dir, "b")])).toBe(0);
     expect(await main(["sweep", "merge", join(dir, "a"), join(dir, "b"), "-q"])).toBe(2);
-    expect(err).toMatch(/belongs to another sweep/);
-    err = "";
+    expect(captured.err).toMatch(/belongs to another sweep/);
+    captured.err = "";
     expect(await main(["sweep", "merge", join(dir, "a", "shard-0-of-2.json"), join(dir, "a", "shard-0-of-2.json"), "-q"])).toBe(2);
-    expect(err).toMatch(/shard 0\/2 is also in/);
+    expect(captured.err).toMatch(/shard 0\/2 is also in/);
   });
 
   it("exit 1 when some run misses an expectation (a shard exits 0); 2 for bad input", async () => {
     const fail = ["sweep", SMALL, "--seeds", "1..2", "--jobs", "1", "--set", "spec.expect[0].value=1,100"];
     expect(await main(fail)).toBe(1);
-    expect(out).toMatch(/✓ value=1: expectations met in 2\/2 runs/);
-    expect(out).toMatch(/✗ value=100: expectations met in 0\/2 runs; seed 1: last\(deployment\.default\.web\.available\) >= 100: got \d+/);
+    expect(captured.out).toMatch(/✓ value=1: expectations met in 2\/2 runs/);
+    expect(captured.out).toMatch(/✗ value=100: expectations met in 0\/2 runs; seed 1: last\(deployment\.default\.web\.available\) >= 100: got \d+/);
     expect(await main([...fail, "-q", "--shard", "0/1"])).toBe(0);
-    err = "";
+    captured.err = "";
     expect(await main(["sweep", SMALL, "--seeds", "1..2", "--set", "spec.components.scheduler.attemptLatency=1ms,soon"])).toBe(2);
-    expect(err).toMatch(/invalid duration "soon".*\(set by --set spec\.components\.scheduler\.attemptLatency=soon\)/);
-    err = "";
+    expect(captured.err).toMatch(/invalid duration "soon".*\(set by --set spec\.components\.scheduler\.attemptLatency=soon\)/);
+    captured.err = "";
     expect(await main(["sweep", SMALL, "--seeds", "3..1"])).toBe(2);
-    expect(err).toMatch(/--seeds 3\.\.1: the range 3\.\.1 is empty/);
+    expect(captured.err).toMatch(/--seeds 3\.\.1: the range 3\.\.1 is empty/);
     expect(await main(["sweep", SMALL, "--set", "spec.duration=1m", "--set", "spec.duration=2m"])).toBe(2);
     expect(await main(["sweep", SMALL, "--jobs", "0"])).toBe(2);
   });
@@ -139,10 +121,10 @@ describe("simk sweep", () => {
     vi.stubEnv("SIMK_SEEDS", "5..6");
     vi.stubEnv("SIMK_JOBS", "2");
     expect(await main(["sweep", SMALL, "-o", "json"])).toBe(0);
-    expect(JSON.parse(out).seeds).toEqual([5, 6]);
-    out = "";
+    expect(JSON.parse(captured.out).seeds).toEqual([5, 6]);
+    captured.out = "";
     expect(await main(["sweep", SMALL, "-o", "json", "--seeds", "7"])).toBe(0);
-    expect(JSON.parse(out).seeds).toEqual([7]);
+    expect(JSON.parse(captured.out).seeds).toEqual([7]);
   });
 });
 
@@ -157,7 +139,7 @@ describe("the sweep worker", () => {
     // Compile the CLI the way `npm run build` does, into a scratch directory inside node_modules
     // (so that the dependencies resolve), and run a sweep with it.
     const build = join(ROOT, "node_modules", ".cache", `simk-dist-test-${process.pid}`);
-    temps.push(build);
+    tempDir.removeAfterAll(build);
     mkdirSync(build, { recursive: true });
     try {
       execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json"), "--outDir", build], { cwd: ROOT, stdio: "pipe" });
