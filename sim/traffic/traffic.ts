@@ -478,7 +478,7 @@ export class TrafficSystem implements ServerDirectory {
       m.completed++;
       m.inFlight--;
       const arrival = this.reqArrival[r];
-      if (arrival >= e.spec.warmup) m.recordLatency((now - arrival) / 1_000_000);
+      if (arrival >= e.spec.warmup) m.recordLatency(now - arrival);
       m.countServer(s);
       this.routerOf(e.clientNode[this.reqClient[r]], e)?.done(g.key, s);
       this.freeRequest(r);

@@ -1,0 +1,65 @@
+/**
+ * Sorting for exact order statistics over many samples (request latencies in integer µs).
+ *
+ * A comparison sort of 10^6 doubles (Float64Array.prototype.sort) takes about 130 ms in V8, more
+ * than the whole simulation of the requests. Latencies in µs are non-negative integers, almost
+ * always below 2^32, so an LSD radix sort does it in O(n), in two or three passes for latencies
+ * below a few seconds. The result is the same sequence of values as a comparison sort's: only its cost differs.
+ */
+
+/** Below this many values a comparison sort is as cheap as clearing the radix counts. */
+const SMALL = 256;
+/** From this many values on, 11-bit digits (fewer passes); below, 8-bit ones (fewer counts to clear). */
+const LARGE = 1 << 16;
+
+/**
+ * values[from..to) sorted ascending, as a new array. Non-negative integers below 2^32 are radix
+ * sorted (into a Uint32Array); anything else (a fraction, a negative or a huge value) falls back
+ * to Float64Array's sort. `values` is not modified.
+ */
+export function sortedCopy(values: Float64Array, from = 0, to = values.length): Uint32Array | Float64Array {
+  const n = to - from;
+  if (n < SMALL) return values.slice(from, to).sort();
+  const keys = new Uint32Array(n);
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[from + i];
+    const k = v >>> 0;
+    // Not a uint32 (fraction, negative, NaN or ≥ 2^32): no radix sort.
+    if (k !== v) return values.slice(from, to).sort();
+    keys[i] = k;
+    if (k > max) max = k;
+  }
+  return radixSortUint32(keys, max);
+}
+
+/** Sorts `keys` (all ≤ max) ascending; returns the sorted array (`keys` or a buffer of its size). */
+function radixSortUint32(keys: Uint32Array, max: number): Uint32Array {
+  const n = keys.length;
+  const bits = n >= LARGE ? 11 : 8;
+  const radix = 1 << bits;
+  const mask = radix - 1;
+  let src: Uint32Array = keys;
+  let dst: Uint32Array = new Uint32Array(n);
+  const counts = new Int32Array(radix);
+  for (let shift = 0; shift < 32 && max >>> shift > 0; shift += bits) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(src[i] >>> shift) & mask]++;
+    // Counts → start offsets.
+    let sum = 0;
+    for (let d = 0; d < radix; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
+    }
+    // Stable scatter: equal digits keep the order of the previous pass.
+    for (let i = 0; i < n; i++) {
+      const k = src[i];
+      dst[counts[(k >>> shift) & mask]++] = k;
+    }
+    const tmp = src;
+    src = dst;
+    dst = tmp;
+  }
+  return src;
+}
