@@ -155,15 +155,21 @@ export class ServiceMetrics {
 export class TrafficColumns {
   readonly names: string[] = [];
   private readonly columns = new Map<string, (number | undefined)[]>();
+  /** Per Service, its five columns in sampling order (rps, p50, p99, errors, inFlight). */
+  private readonly serviceColumns: (number | undefined)[][][] = [];
   private rows = 0;
 
   constructor(private readonly services: readonly ServiceMetrics[]) {
     for (const m of services) {
+      const own: (number | undefined)[][] = [];
       for (const c of ["rps", "latency.p50", "latency.p99", "errors", "inFlight"]) {
         const name = `${m.prefix}.${c}`;
+        const column: (number | undefined)[] = [];
         this.names.push(name);
-        this.columns.set(name, []);
+        this.columns.set(name, column);
+        own.push(column);
       }
+      this.serviceColumns.push(own);
     }
   }
 
@@ -181,13 +187,14 @@ export class TrafficColumns {
   }
 
   sample(intervalSeconds: number): void {
-    for (const m of this.services) {
-      const row = m.sample(intervalSeconds);
-      this.columns.get(`${m.prefix}.rps`)!.push(round9(row.rps));
-      this.columns.get(`${m.prefix}.latency.p50`)!.push(row.p50);
-      this.columns.get(`${m.prefix}.latency.p99`)!.push(row.p99);
-      this.columns.get(`${m.prefix}.errors`)!.push(row.errors);
-      this.columns.get(`${m.prefix}.inFlight`)!.push(row.inFlight);
+    for (let i = 0; i < this.services.length; i++) {
+      const row = this.services[i].sample(intervalSeconds);
+      const [rps, p50, p99, errors, inFlight] = this.serviceColumns[i];
+      rps.push(round9(row.rps));
+      p50.push(row.p50);
+      p99.push(row.p99);
+      errors.push(row.errors);
+      inFlight.push(row.inFlight);
     }
     this.rows++;
   }
