@@ -14,51 +14,81 @@ const SMALL = 256;
 const LARGE = 1 << 16;
 
 /**
- * values[from..to) sorted ascending, as a new array. Non-negative integers below 2^32 are radix
- * sorted (into a Uint32Array); anything else (a fraction, a negative or a huge value) falls back
+ * values[from..to) sorted ascending, as a new array. Non-negative integers below 2^32 are sorted
+ * as such (into a Uint32Array); anything else (a fraction, a negative or a huge value) falls back
  * to Float64Array's sort. `values` is not modified.
  */
 export function sortedCopy(values: Float64Array, from = 0, to = values.length): Uint32Array | Float64Array {
-  const n = to - from;
-  if (n < SMALL) return values.slice(from, to).sort();
-  const keys = new Uint32Array(n);
-  let max = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[from + i];
-    const k = v >>> 0;
-    // Not a uint32 (fraction, negative, NaN or ≥ 2^32): no radix sort.
-    if (k !== v) return values.slice(from, to).sort();
-    keys[i] = k;
-    if (k > max) max = k;
-  }
-  // Counting costs n + max; radix, two or three passes of 2n.
-  if (max < 2 * n) return countingSortUint32(keys, max);
-  return radixSortUint32(keys, max);
+  // A Sorter of its own: its buffers are the result's, and nobody else holds them.
+  return new Sorter().sorted(values, from, to);
 }
 
-/** Sorts `keys` (all ≤ max) ascending, in place, by counting each value. */
-function countingSortUint32(keys: Uint32Array, max: number): Uint32Array {
-  const counts = new Int32Array(max + 1);
+/**
+ * Sorts like {@link sortedCopy} into buffers it keeps between calls (a time series sorts one
+ * interval's latencies per sample: no allocation per sample). The result is a view of those
+ * buffers, valid until the next call.
+ */
+export class Sorter {
+  private keys = new Uint32Array(0);
+  private spare = new Uint32Array(0);
+  private counts = new Int32Array(0);
+
+  sorted(values: Float64Array, from = 0, to = values.length): Uint32Array | Float64Array {
+    const n = to - from;
+    if (n < SMALL) return values.slice(from, to).sort();
+    if (n > this.keys.length) {
+      this.keys = new Uint32Array(n);
+      this.spare = new Uint32Array(n);
+    }
+    const keys = this.keys.subarray(0, n);
+    let max = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[from + i];
+      const k = v >>> 0;
+      // Not a uint32 (fraction, negative, NaN or ≥ 2^32): a comparison sort.
+      if (k !== v) return values.slice(from, to).sort();
+      keys[i] = k;
+      if (k > max) max = k;
+    }
+    // Counting costs n + max; radix, two or three passes of 2n.
+    if (max < 2 * n) {
+      countingSortUint32(keys, max, this.countsOf(max + 1));
+      return keys;
+    }
+    const bits = n >= LARGE ? 11 : 8;
+    return radixSortUint32(keys, this.spare.subarray(0, n), max, bits, this.countsOf(1 << bits));
+  }
+
+  /** The counts buffer, at least `size` long and zeroed over its first `size` entries. */
+  private countsOf(size: number): Int32Array {
+    if (size > this.counts.length) this.counts = new Int32Array(size);
+    else this.counts.fill(0, 0, size);
+    return this.counts;
+  }
+}
+
+/** Sorts `keys` (all ≤ max) ascending, in place, by counting each value (counts: zeroed, > max long). */
+function countingSortUint32(keys: Uint32Array, max: number, counts: Int32Array): void {
   const n = keys.length;
   for (let i = 0; i < n; i++) counts[keys[i]]++;
   let j = 0;
   for (let v = 0; v <= max; v++) {
     for (let c = counts[v]; c > 0; c--) keys[j++] = v;
   }
-  return keys;
 }
 
-/** Sorts `keys` (all ≤ max) ascending; returns the sorted array (`keys` or a buffer of its size). */
-function radixSortUint32(keys: Uint32Array, max: number): Uint32Array {
+/**
+ * LSD radix sort of `keys` (all ≤ max) in `bits`-bit digits, ping-ponging with `spare` (same
+ * length); returns whichever of the two holds the result.
+ */
+function radixSortUint32(keys: Uint32Array, spare: Uint32Array, max: number, bits: number, counts: Int32Array): Uint32Array {
   const n = keys.length;
-  const bits = n >= LARGE ? 11 : 8;
   const radix = 1 << bits;
   const mask = radix - 1;
-  let src: Uint32Array = keys;
-  let dst: Uint32Array = new Uint32Array(n);
-  const counts = new Int32Array(radix);
+  let src = keys;
+  let dst = spare;
   for (let shift = 0; shift < 32 && max >>> shift > 0; shift += bits) {
-    counts.fill(0);
+    counts.fill(0, 0, radix);
     for (let i = 0; i < n; i++) counts[(src[i] >>> shift) & mask]++;
     // Counts → start offsets.
     let sum = 0;
@@ -78,4 +108,3 @@ function radixSortUint32(keys: Uint32Array, max: number): Uint32Array {
   }
   return src;
 }
-

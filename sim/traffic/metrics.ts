@@ -25,7 +25,7 @@
  * summary.json the value is the whole run's; `expect:` reduces the column.
  */
 import { Priority, type Engine } from "../engine/engine.js";
-import { sortedCopy } from "../metrics/sort.js";
+import { Sorter, sortedCopy } from "../metrics/sort.js";
 import { nearestRank } from "../metrics/stats.js";
 import { TimeSeries } from "../metrics/timeseries.js";
 import type { Cluster } from "../run/cluster.js";
@@ -51,6 +51,8 @@ export class ServiceMetrics {
   latencyCount = 0;
   /** Completions per pod server (indexed by server). */
   byServer = new Float64Array(64);
+  /** Sorts each interval's latencies (its buffers are reused from sample to sample). */
+  private readonly sorter = new Sorter();
   // Interval bookkeeping.
   private lastCompleted = 0;
   private lastFailed = 0;
@@ -90,7 +92,7 @@ export class ServiceMetrics {
     let p50: number | undefined;
     let p99: number | undefined;
     if (this.latencyCount > this.lastLatency) {
-      const sorted = sortedCopy(this.latencyMicros, this.lastLatency, this.latencyCount);
+      const sorted = this.sorter.sorted(this.latencyMicros, this.lastLatency, this.latencyCount);
       p50 = toSeconds(nearestRank(sorted, 50));
       p99 = toSeconds(nearestRank(sorted, 99));
     }

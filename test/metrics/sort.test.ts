@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sortedCopy } from "../../sim/metrics/sort.js";
+import { Sorter, sortedCopy } from "../../sim/metrics/sort.js";
 
 /** A small deterministic generator (the test must not depend on Math.random). */
 function lcg(seed: number): () => number {
@@ -48,5 +48,18 @@ describe("sortedCopy", () => {
     const seconds = Float64Array.from(micros, (u) => u / 1_000_000).sort();
     const viaMicros = Array.from(sortedCopy(micros), (u) => u / 1_000_000);
     expect(viaMicros).toEqual(Array.from(seconds));
+  });
+});
+
+describe("Sorter", () => {
+  it("reuses its buffers across calls of every size and range without mixing them up", () => {
+    const rnd = lcg(13);
+    const sorter = new Sorter();
+    // Sizes up and down, so that buffers are grown, then reused with stale contents beyond n.
+    for (const [n, max] of [[5000, 100], [300, 1_000_000], [70_000, 3_000], [1000, 50], [2000, 2 ** 32 - 1], [400, 0], [8000, 9000]]) {
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) a[i] = Math.floor(rnd() * (max + 1));
+      expect(Array.from(sorter.sorted(a, 1, n))).toEqual(reference(a, 1, n));
+    }
   });
 });
