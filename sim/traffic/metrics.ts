@@ -1,7 +1,8 @@
 /**
  * Traffic metrics, per Service: counters (arrived, completed, failed by cause, in flight), exact
- * latency percentiles (every completed request's latency is kept in a growable Float64Array),
- * completions per pod, and per-sample-interval columns for the time series.
+ * latency percentiles (every completed request's latency is kept, in integer µs, in a growable
+ * Float64Array, and radix sorted when a percentile is wanted: sim/metrics/sort.ts), completions per
+ * pod, and per-sample-interval columns for the time series.
  *
  * Summary metrics (summary.json; all latencies in seconds):
  *   service.<ns>.<name>.arrived | completed | failed | inFlight (at the end) | retries
@@ -24,6 +25,7 @@
  * summary.json the value is the whole run's; `expect:` reduces the column.
  */
 import { Priority, type Engine } from "../engine/engine.js";
+import { Sorter, sortedCopy } from "../metrics/sort.js";
 import { nearestRank } from "../metrics/stats.js";
 import { TimeSeries } from "../metrics/timeseries.js";
 import type { Cluster } from "../run/cluster.js";
@@ -44,11 +46,13 @@ export class ServiceMetrics {
   inFlight = 0;
   retries = 0;
   readonly failures = new Float64Array(CAUSES.length);
-  /** Latencies (s) of completed requests past the warmup, in completion order. */
-  latencies = new Float64Array(1024);
+  /** Latencies (µs, integers) of completed requests past the warmup, in completion order. */
+  latencyMicros = new Float64Array(1024);
   latencyCount = 0;
   /** Completions per pod server (indexed by server). */
   byServer = new Float64Array(64);
+  /** Sorts each interval's latencies (its buffers are reused from sample to sample). */
+  private readonly sorter = new Sorter();
   // Interval bookkeeping.
   private lastCompleted = 0;
   private lastFailed = 0;
@@ -56,13 +60,18 @@ export class ServiceMetrics {
 
   constructor(readonly service: string, readonly prefix: string) {}
 
-  recordLatency(seconds: number): void {
-    if (this.latencyCount === this.latencies.length) {
-      const next = new Float64Array(this.latencies.length * 2);
-      next.set(this.latencies);
-      this.latencies = next;
+  recordLatency(micros: number): void {
+    if (this.latencyCount === this.latencyMicros.length) {
+      const next = new Float64Array(this.latencyMicros.length * 2);
+      next.set(this.latencyMicros);
+      this.latencyMicros = next;
     }
-    this.latencies[this.latencyCount++] = seconds;
+    this.latencyMicros[this.latencyCount++] = micros;
+  }
+
+  /** The recorded latencies in seconds, in completion order (tests, inspection). */
+  latencySeconds(): number[] {
+    return Array.from(this.latencyMicros.subarray(0, this.latencyCount), toSeconds);
   }
 
   countServer(server: number): void {
@@ -83,9 +92,9 @@ export class ServiceMetrics {
     let p50: number | undefined;
     let p99: number | undefined;
     if (this.latencyCount > this.lastLatency) {
-      const slice = this.latencies.slice(this.lastLatency, this.latencyCount).sort();
-      p50 = nearestRank(slice, 50);
-      p99 = nearestRank(slice, 99);
+      const sorted = this.sorter.sorted(this.latencyMicros, this.lastLatency, this.latencyCount);
+      p50 = toSeconds(nearestRank(sorted, 50));
+      p99 = toSeconds(nearestRank(sorted, 99));
     }
     this.lastCompleted = this.completed;
     this.lastFailed = this.failed;
@@ -112,15 +121,16 @@ export class ServiceMetrics {
     CAUSES.forEach((cause, i) => (out[`${p}.errors.${cause}`] = this.failures[i]));
     const n = this.latencyCount;
     if (n > 0) {
-      const sorted = this.latencies.slice(0, n).sort();
+      const sorted = sortedCopy(this.latencyMicros, 0, n);
+      // Summed in seconds in ascending order, as the metric has always been defined.
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += sorted[i];
+      for (let i = 0; i < n; i++) sum += sorted[i] / 1_000_000;
       out[`${p}.latency.mean`] = round9(sum / n);
-      out[`${p}.latency.p50`] = nearestRank(sorted, 50);
-      out[`${p}.latency.p90`] = nearestRank(sorted, 90);
-      out[`${p}.latency.p99`] = nearestRank(sorted, 99);
-      out[`${p}.latency.p999`] = nearestRank(sorted, 99.9);
-      out[`${p}.latency.max`] = sorted[n - 1];
+      out[`${p}.latency.p50`] = toSeconds(nearestRank(sorted, 50));
+      out[`${p}.latency.p90`] = toSeconds(nearestRank(sorted, 90));
+      out[`${p}.latency.p99`] = toSeconds(nearestRank(sorted, 99));
+      out[`${p}.latency.p999`] = toSeconds(nearestRank(sorted, 99.9));
+      out[`${p}.latency.max`] = toSeconds(sorted[n - 1]);
     }
     const perPod = new Map<string, number>();
     for (const s of members) perPod.set(podName(s), 0);
@@ -147,15 +157,21 @@ export class ServiceMetrics {
 export class TrafficColumns {
   readonly names: string[] = [];
   private readonly columns = new Map<string, (number | undefined)[]>();
+  /** Per Service, its five columns in sampling order (rps, p50, p99, errors, inFlight). */
+  private readonly serviceColumns: (number | undefined)[][][] = [];
   private rows = 0;
 
   constructor(private readonly services: readonly ServiceMetrics[]) {
     for (const m of services) {
+      const own: (number | undefined)[][] = [];
       for (const c of ["rps", "latency.p50", "latency.p99", "errors", "inFlight"]) {
         const name = `${m.prefix}.${c}`;
+        const column: (number | undefined)[] = [];
         this.names.push(name);
-        this.columns.set(name, []);
+        this.columns.set(name, column);
+        own.push(column);
       }
+      this.serviceColumns.push(own);
     }
   }
 
@@ -173,13 +189,14 @@ export class TrafficColumns {
   }
 
   sample(intervalSeconds: number): void {
-    for (const m of this.services) {
-      const row = m.sample(intervalSeconds);
-      this.columns.get(`${m.prefix}.rps`)!.push(round9(row.rps));
-      this.columns.get(`${m.prefix}.latency.p50`)!.push(row.p50);
-      this.columns.get(`${m.prefix}.latency.p99`)!.push(row.p99);
-      this.columns.get(`${m.prefix}.errors`)!.push(row.errors);
-      this.columns.get(`${m.prefix}.inFlight`)!.push(row.inFlight);
+    for (let i = 0; i < this.services.length; i++) {
+      const row = this.services[i].sample(intervalSeconds);
+      const [rps, p50, p99, errors, inFlight] = this.serviceColumns[i];
+      rps.push(round9(row.rps));
+      p50.push(row.p50);
+      p99.push(row.p99);
+      errors.push(row.errors);
+      inFlight.push(row.inFlight);
     }
     this.rows++;
   }
@@ -220,6 +237,11 @@ export class TrafficTimeSeries extends TimeSeries {
     const n = this.times.length;
     return col.length === n ? col : col.length > n ? col.slice(0, n) : [...col, ...new Array<undefined>(n - col.length).fill(undefined)];
   }
+}
+
+/** µs → s, exactly as the latency was once computed in seconds: (completion − arrival) / 10^6. */
+function toSeconds(micros: number): number {
+  return micros / 1_000_000;
 }
 
 function round9(x: number): number {

@@ -145,9 +145,10 @@ class Lane {
   servers = new Int32Array(0);
   active = new Int32Array(0);
   private indexByAddress = new Map<string, number>();
-  private indexByServer = new Map<number, number>();
-  /** Requests in flight by pod server: the counts survive syncs through this. */
-  private readonly inflight = new Map<number, number>();
+  /** The view index of each pod server in the view, else -1 (indexed by server; grows). */
+  private indexByServer = new Int32Array(0);
+  /** Requests in flight by pod server (indexed by server; grows): the counts survive syncs through this. */
+  private inflight = new Int32Array(0);
   private readonly affinityAddress = new Map<number, string>();
   private readonly affinityLastUsed = new Map<number, number>();
   readonly balancer: Balancer;
@@ -171,11 +172,15 @@ class Lane {
     this.view = Object.freeze(entries.map((e) => Object.freeze(e)));
     this.servers = Int32Array.from(entries, (e) => e.server);
     this.indexByAddress = new Map(entries.map((e, i) => [e.address, i]));
-    this.indexByServer = new Map();
-    for (let i = 0; i < n; i++) if (this.servers[i] >= 0) this.indexByServer.set(this.servers[i], i);
-    for (const [server, count] of this.inflight) if (count <= 0) this.inflight.delete(server);
+    this.indexByServer.fill(-1);
     this.active = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.active[i] = this.servers[i] >= 0 ? (this.inflight.get(this.servers[i]) ?? 0) : 0;
+    for (let i = 0; i < n; i++) {
+      const server = this.servers[i];
+      if (server < 0) continue;
+      this.reserve(server);
+      this.indexByServer[server] = i;
+      this.active[i] = this.inflight[server];
+    }
     this.balancer.setEndpoints(this.view, this.rng);
     return true;
   }
@@ -204,20 +209,33 @@ class Lane {
       server = directory.serverForIP(this.view[i].ip);
       if (server < 0) return NO_SUCH_POD;
       this.servers[i] = server;
-      this.indexByServer.set(server, i);
-      this.active[i] = this.inflight.get(server) ?? 0;
+      this.reserve(server);
+      this.indexByServer[server] = i;
+      this.active[i] = this.inflight[server];
     }
     this.active[i]++;
-    this.inflight.set(server, (this.inflight.get(server) ?? 0) + 1);
+    this.inflight[server]++;
     return server;
   }
 
   done(server: number): void {
-    const count = this.inflight.get(server);
-    if (count === undefined || count <= 0) return;
-    this.inflight.set(server, count - 1);
-    const i = this.indexByServer.get(server);
-    if (i !== undefined && this.active[i] > 0) this.active[i]--;
+    if (server < 0 || server >= this.inflight.length || this.inflight[server] <= 0) return;
+    this.inflight[server]--;
+    const i = this.indexByServer[server];
+    if (i >= 0 && this.active[i] > 0) this.active[i]--;
+  }
+
+  /** Makes the per-server arrays long enough for `server`. */
+  private reserve(server: number): void {
+    if (server < this.inflight.length) return;
+    let size = Math.max(16, this.inflight.length * 2);
+    while (size <= server) size *= 2;
+    const inflight = new Int32Array(size);
+    inflight.set(this.inflight);
+    this.inflight = inflight;
+    const index = new Int32Array(size).fill(-1);
+    index.set(this.indexByServer);
+    this.indexByServer = index;
   }
 
   /** Forgets affinity entries not used for `timeout` (xt_recent's --reap), or all of them. */
@@ -270,6 +288,9 @@ export class KubeProxy implements ServiceRouter {
   private readonly slices = new Map<string, EndpointSlice>();
   private readonly slicesByService = new Map<string, Set<string>>();
   private readonly states = new Map<string, ServiceState>();
+  /** The last Service looked up by route/done and its state (every request asks twice for the same one). */
+  private cachedKey: string | undefined;
+  private cachedState: ServiceState | undefined;
   private readonly dirty = new Set<string>();
   private lastSyncAt = -1;
   private syncs = 0;
@@ -344,6 +365,7 @@ export class KubeProxy implements ServiceRouter {
     this.slices.clear();
     this.slicesByService.clear();
     this.states.clear();
+    this.forgetCachedState();
     this.dirty.clear();
     this.syncPending = false;
     this.lastSyncAt = -1;
@@ -381,9 +403,23 @@ export class KubeProxy implements ServiceRouter {
 
   // --- internals ---------------------------------------------------------------------------------
 
+  /** states.get(service), through a one-entry cache (cleared whenever `states` changes). */
+  private stateOf(service: string): ServiceState | undefined {
+    if (service !== this.cachedKey) {
+      this.cachedKey = service;
+      this.cachedState = this.states.get(service);
+    }
+    return this.cachedState;
+  }
+
+  private forgetCachedState(): void {
+    this.cachedKey = undefined;
+    this.cachedState = undefined;
+  }
+
   private routeVia(service: string, clientIP: number, external: boolean): number {
     if (!this.running) return NO_ENDPOINTS;
-    const st = this.states.get(service);
+    const st = this.stateOf(service);
     if (st === undefined) return NO_ENDPOINTS;
     const lane = external ? st.external : st.internal;
     if (lane === undefined) return NO_ENDPOINTS;
@@ -391,7 +427,7 @@ export class KubeProxy implements ServiceRouter {
   }
 
   private doneVia(service: string, server: number, external: boolean): void {
-    const st = this.states.get(service);
+    const st = this.stateOf(service);
     if (st === undefined) return;
     (external ? st.external : st.internal)?.done(server);
   }
@@ -482,6 +518,7 @@ export class KubeProxy implements ServiceRouter {
     const svc = this.services.get(key);
     if (svc === undefined || !proxied(svc)) {
       this.states.delete(key);
+      this.forgetCachedState();
       return;
     }
     const timeout = affinityTimeout(svc);
@@ -489,6 +526,7 @@ export class KubeProxy implements ServiceRouter {
     if (st === undefined) {
       st = { affinityTimeout: timeout, internal: this.lane(key, false) };
       this.states.set(key, st);
+      this.forgetCachedState();
     }
     if (st.affinityTimeout !== timeout || full) {
       st.internal.reapAffinity(this.ctx.engine.now, timeout);

@@ -182,7 +182,8 @@ export class TrafficSystem implements ServerDirectory {
   private wkAttempt = new Int32Array(64);
   private wkServer = new Int32Array(64);
   private wkFree = new Int32Array(64);
-  private readonly wkHandler: (() => void)[] = [];
+  /** A worker's service completion: one engine payload event (the worker) per request served. */
+  private readonly onComplete = (w: number): void => this.complete(w);
 
   // --- requests ---
   private reqCap = 0;
@@ -446,7 +447,7 @@ export class TrafficSystem implements ServerDirectory {
       const alloc = this.nodeAllocCpu[n];
       if (alloc > 0 && busy > alloc) time *= busy / alloc;
     }
-    this.ctx.engine.at(this.ctx.engine.now + time, this.wkHandler[w]);
+    this.ctx.engine.atWith(this.ctx.engine.now + time, this.onComplete, w);
   }
 
   private enqueue(s: number, a: number): void {
@@ -458,7 +459,7 @@ export class TrafficSystem implements ServerDirectory {
     this.srvQLen[s]++;
   }
 
-  /** A worker finished its request (pre-bound handler per worker). */
+  /** A worker finished its request. */
   private complete(w: number): void {
     const a = this.wkAttempt[w];
     if (a < 0) return; // the server stopped or dropped off the network meanwhile
@@ -478,7 +479,7 @@ export class TrafficSystem implements ServerDirectory {
       m.completed++;
       m.inFlight--;
       const arrival = this.reqArrival[r];
-      if (arrival >= e.spec.warmup) m.recordLatency((now - arrival) / 1_000_000);
+      if (arrival >= e.spec.warmup) m.recordLatency(now - arrival);
       m.countServer(s);
       this.routerOf(e.clientNode[this.reqClient[r]], e)?.done(g.key, s);
       this.freeRequest(r);
@@ -594,7 +595,6 @@ export class TrafficSystem implements ServerDirectory {
       this.wkServer[w] = s;
       // Free stack in reverse, so that worker `base` is taken first.
       this.wkFree[base + i] = base + c - 1 - i;
-      this.wkHandler[w] = () => this.complete(w);
     }
     this.srvWorkerBase[s] = base;
     this.srvFreeTop[s] = c;

@@ -1,5 +1,6 @@
+import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
-import { RngStreams } from "../../sim/engine/rng.js";
+import { Alea, RngStreams } from "../../sim/engine/rng.js";
 
 const draw = (streams: RngStreams, name: string, n: number): number[] => Array.from({ length: n }, () => streams.stream(name).next());
 
@@ -41,5 +42,19 @@ describe("RngStreams", () => {
     for (let i = 0; i < n; i++) sum += rng.exponential(4);
     // Mean 0.25, sd 0.25: the sample mean's sd is 0.25/sqrt(1e5) ≈ 0.0008.
     expect(Math.abs(sum / n - 0.25)).toBeLessThan(0.005);
+  });
+});
+
+describe("Alea", () => {
+  it("draws exactly seedrandom's alea sequence for the same seed string", () => {
+    for (const seed of ["1/traffic/app", "42/scheduler", "7/kube-proxy/node-1/default/web", "", "ünïcode/🙂", "0"]) {
+      const ours = new Alea(seed);
+      const theirs = seedrandom.alea(seed);
+      for (let i = 0; i < 20_000; i++) {
+        const a = ours.next();
+        const b = theirs();
+        if (a !== b) expect({ seed, i, a }).toEqual({ seed, i, a: b });
+      }
+    }
   });
 });

@@ -6,8 +6,7 @@ import { describe, expect, it } from "vitest";
 import { entry, ms, replay, s, World } from "../fixtures/traffic/harness.js";
 
 const latencies = (w: World): number[] => {
-  const m = w.metrics();
-  return Array.from(m.latencies.subarray(0, m.latencyCount));
+  return w.metrics().latencySeconds();
 };
 
 describe("the server model", () => {
