@@ -201,13 +201,16 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     // The candidates' topology values (a missing key reads as "", as a Go map would). Each
     // candidate's labels are read once: `values[j * k + i]` is candidate j's value of constraint i's
     // key (undefined: the node lacks it), for the raw scores below.
+    const n = nodes.length;
     const ignored = new Set<string>();
+    const isIgnored = new Uint8Array(n);
     const counts: Map<string, number>[] = constraints.map(() => new Map<string, number>());
-    const values = new Array<string | undefined>(nodes.length * k);
-    for (let j = 0; j < nodes.length; j++) {
+    const values = new Array<string | undefined>(n * k);
+    for (let j = 0; j < n; j++) {
       const node = nodes[j].node;
       if (requireAll && !nodeHasAllKeys(node, constraints)) {
         ignored.add(nodes[j].name);
+        isIgnored[j] = 1;
         continue;
       }
       const labels = node.metadata.labels;
@@ -219,7 +222,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         if (!counts[i].has(value ?? "")) counts[i].set(value ?? "", 0);
       }
     }
-    const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? nodes.length - ignored.size : counts[i].size));
+    const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? n - ignored.size : counts[i].size));
 
     // Matching pods on all nodes whose domain holds a candidate, candidates or not. When every
     // node counts (no node skipped for a missing key, no node excluded by the pod's node affinity
@@ -251,11 +254,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       }
     }
 
-    // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1, rounded.
-    const rawScores = new Map<string, number>();
-    for (let j = 0; j < nodes.length; j++) {
+    // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1,
+    // rounded; one per candidate, in the candidates' order (ignored ones 0, as Score gives them).
+    const rawScores = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      if (isIgnored[j] === 1) continue;
       const info = nodes[j];
-      if (ignored.size > 0 && ignored.has(info.name)) continue;
       let score = 0;
       for (let i = 0; i < k; i++) {
         const c = constraints[i];
@@ -266,16 +270,26 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         else count = index ? index.nodeCount(classes[i], info) : countMatchingPods(info, c.selector, ns);
         score += scoreForCount(count, c.maxSkew, weights[i]);
       }
-      rawScores.set(info.name, Math.round(score));
+      rawScores[j] = Math.round(score);
     }
-    state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored, counts, weights, rawScores));
+    state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored, counts, weights, nodes, rawScores));
     return SUCCESS;
   }
 
   /** The rounded weighted count of matching pods around the node (fewer is better; NormalizeScore inverts). */
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
-    return s?.rawScores.get(node.name) ?? 0;
+    return s?.rawScore(node.name) ?? 0;
+  }
+
+  /** Score of every node: PreScore's raw scores, copied when `nodes` are PreScore's candidates. */
+  scoreAll(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
+    if (s && s.nodes === nodes) {
+      for (let i = 0; i < nodes.length; i++) scores[i] = s.rawScores[i];
+      return;
+    }
+    for (let i = 0; i < nodes.length; i++) scores[i] = s?.rawScore(nodes[i].name) ?? 0;
   }
 
   /**
