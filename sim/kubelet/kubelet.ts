@@ -61,9 +61,11 @@ export class Kubelet {
   private readonly rng: Rng;
   private lastStatusPost = -Infinity;
   private podIndex = 0;
+  private readonly hostIP: string;
 
   constructor(private readonly ctx: SimContext, readonly nodeName: string, private readonly settings: KubeletSettings, private readonly nodeIndex: number) {
     this.rng = ctx.rng.stream(`kubelet/${nodeName}`);
+    this.hostIP = nodeIP(nodeIndex);
   }
 
   get isAlive(): boolean {
@@ -257,27 +259,7 @@ export class Kubelet {
     const now = engine.now;
     const ip = this.nextPodIP();
     running.started = true;
-    running.toRunning = (cur) => {
-      if (cur.metadata.deletionTimestamp !== undefined) return undefined;
-      const conditions: PodCondition[] = [
-        { type: "PodScheduled", status: "True", lastTransitionTime: cur.status.conditions?.find((c) => c.type === "PodScheduled")?.lastTransitionTime ?? now },
-        { type: "Initialized", status: "True", lastTransitionTime: now },
-        { type: "ContainersReady", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
-        { type: "Ready", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
-      ];
-      return {
-        ...cur,
-        status: {
-          ...cur.status,
-          phase: "Running",
-          startTime: now,
-          hostIP: nodeIP(this.nodeIndex),
-          podIP: ip,
-          conditions,
-          containerStatuses: cur.spec.containers.map((c) => ({ name: c.name, ready: false, restartCount: 0, started: true })),
-        },
-      } satisfies Pod;
-    };
+    running.toRunning = this.runningStatus(now, ip);
     this.writeStatus(running, running.toRunning);
     for (const c of pod.spec.containers) events.record(pod, "Normal", "Started", `Started container ${c.name}`, "kubelet", this.nodeName);
     const epoch = this.epoch;
@@ -292,6 +274,35 @@ export class Kubelet {
         this.complete(running, pod.metadata.annotations?.["simk.dev/exit"] === "failure");
       });
     }
+  }
+
+  /**
+   * The Running status change of a pod started at `now` with `ip`. Built apart from startPod so
+   * that the closure, kept as long as the pod runs, does not hold on to startPod's pod object.
+   */
+  private runningStatus(now: number, ip: string): StatusChange {
+    const hostIP = this.hostIP;
+    return (cur) => {
+      if (cur.metadata.deletionTimestamp !== undefined) return undefined;
+      const conditions: PodCondition[] = [
+        { type: "PodScheduled", status: "True", lastTransitionTime: cur.status.conditions?.find((c) => c.type === "PodScheduled")?.lastTransitionTime ?? now },
+        { type: "Initialized", status: "True", lastTransitionTime: now },
+        { type: "ContainersReady", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
+        { type: "Ready", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
+      ];
+      return {
+        ...cur,
+        status: {
+          ...cur.status,
+          phase: "Running",
+          startTime: now,
+          hostIP,
+          podIP: ip,
+          conditions,
+          containerStatuses: cur.spec.containers.map((c) => ({ name: c.name, ready: false, restartCount: 0, started: true })),
+        },
+      } satisfies Pod;
+    };
   }
 
   /** The readiness probe passed: Ready and ContainersReady (and Running, if not yet reported). */
