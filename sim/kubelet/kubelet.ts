@@ -62,10 +62,13 @@ export class Kubelet {
   private lastStatusPost = -Infinity;
   private podIndex = 0;
   private readonly hostIP: string;
+  /** The store key of the node's Lease (made once: the lease is renewed every 10 s). */
+  private readonly leaseKey: string;
 
   constructor(private readonly ctx: SimContext, readonly nodeName: string, private readonly settings: KubeletSettings, private readonly nodeIndex: number) {
     this.rng = ctx.rng.stream(`kubelet/${nodeName}`);
     this.hostIP = nodeIP(nodeIndex);
+    this.leaseKey = `${NODE_LEASE_NAMESPACE}/${nodeName}`;
   }
 
   get isAlive(): boolean {
@@ -115,8 +118,7 @@ export class Kubelet {
 
   private renewLease(): void {
     const { store, engine } = this.ctx;
-    const key = `${NODE_LEASE_NAMESPACE}/${this.nodeName}`;
-    const existing = store.get("Lease", key);
+    const existing = store.get("Lease", this.leaseKey);
     if (!existing) {
       store.create<"Lease">({
         apiVersion: "coordination.k8s.io/v1",
