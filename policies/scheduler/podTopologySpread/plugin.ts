@@ -17,7 +17,7 @@
  * Cost: PreFilter and PreScore are O(nodes + pods) per constraint; Filter and Score are
  * O(constraints) per node and allocate nothing.
  */
-import type { Pod, TopologySpreadConstraint } from "../../../sim/api/objects.js";
+import type { LabelSelector, Pod, TopologySpreadConstraint } from "../../../sim/api/objects.js";
 import type {
   CycleState,
   FilterPlugin,
@@ -71,6 +71,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   /** Per live cache (the scheduler's): matching-pod counts kept up to date from its changes. */
   private readonly indexes = new WeakMap<NodeInfoEvents, PodCountIndex>();
   private readonly defaultConstraints: readonly TopologySpreadConstraint[];
+  /** PodSelector.and of a workloadSelectors answer, by the answer's array. */
+  private readonly selectorsOf = new WeakMap<readonly LabelSelector[], PodSelector>();
+  /** The default constraints for a default selector, by whenUnsatisfiable. */
+  private readonly defaultsBySelector = new WeakMap<PodSelector, Map<string, readonly Constraint[]>>();
   /** Defaulting type System: then nodes without a zone label still get hostname spreading. */
   private readonly systemDefaulted: boolean;
 
@@ -84,14 +88,33 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   // -------------------------------------------------------------------------------------------
   // Constraint selection
 
-  private constraintsFor(state: CycleState, pod: Pod, handle: FrameworkHandle, action: TopologySpreadConstraint["whenUnsatisfiable"]): Constraint[] {
+  private constraintsFor(state: CycleState, pod: Pod, handle: FrameworkHandle, action: TopologySpreadConstraint["whenUnsatisfiable"]): readonly Constraint[] {
     const own = pod.spec.topologySpreadConstraints;
     if (own && own.length > 0) return parseConstraints(own, pod.metadata.labels, action);
-    const constraints = parseConstraints(this.defaultConstraints, pod.metadata.labels, action);
-    if (constraints.length === 0) return constraints;
-    const selector = defaultSelector(state, pod, handle);
-    if (selector.empty) return [];
-    return constraints.map((c) => ({ ...c, selector }));
+    const selector = this.defaultSelector(state, pod, handle);
+    // The default constraints with the default selector depend on nothing else (their own
+    // selectors, matchLabelKeys included, are replaced): worked out once per selector and action.
+    let byAction = this.defaultsBySelector.get(selector);
+    if (!byAction) this.defaultsBySelector.set(selector, (byAction = new Map()));
+    let constraints = byAction.get(action);
+    if (!constraints) {
+      const parsed = parseConstraints(this.defaultConstraints, pod.metadata.labels, action);
+      constraints = parsed.length === 0 || selector.empty ? [] : parsed.map((c) => ({ ...c, selector }));
+      byAction.set(action, constraints);
+    }
+    return constraints;
+  }
+
+  /** helper.DefaultSelector: the AND of the selectors of the Services and controllers selecting the pod. */
+  private defaultSelector(state: CycleState, pod: Pod, handle: FrameworkHandle): PodSelector {
+    const cached = state.read<DefaultSelectorState>(DEFAULT_SELECTOR_KEY);
+    if (cached) return cached.selector;
+    const selectors = handle.workloadSelectors(pod);
+    // A scheduler hands out the same array while the workloads' selectors stay the same.
+    let selector = this.selectorsOf.get(selectors);
+    if (!selector) this.selectorsOf.set(selectors, (selector = PodSelector.and(selectors)));
+    state.write(DEFAULT_SELECTOR_KEY, new DefaultSelectorState(selector));
+    return selector;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -327,15 +350,6 @@ function includesEveryNode(pod: Pod, constraints: readonly Constraint[]): boolea
   const hasNodeAffinity = (sel !== undefined && Object.keys(sel).length > 0) || pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
   for (const c of constraints) if (c.honorNodeTaints || (c.honorNodeAffinity && hasNodeAffinity)) return false;
   return true;
-}
-
-/** helper.DefaultSelector: the AND of the selectors of the Services and controllers selecting the pod. */
-function defaultSelector(state: CycleState, pod: Pod, handle: FrameworkHandle): PodSelector {
-  const cached = state.read<DefaultSelectorState>(DEFAULT_SELECTOR_KEY);
-  if (cached) return cached.selector;
-  const selector = PodSelector.and(handle.workloadSelectors(pod));
-  state.write(DEFAULT_SELECTOR_KEY, new DefaultSelectorState(selector));
-  return selector;
 }
 
 export const podTopologySpreadFactory: PluginFactory<PodTopologySpreadArgs> = {
