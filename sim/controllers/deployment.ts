@@ -15,7 +15,7 @@ import type { Deployment, IntOrString, PodTemplateSpec, ReplicaSet } from "../ap
 import { objectKey } from "../api/objects.js";
 import type { SimContext } from "../cluster/context.js";
 import type { ControllerSettings } from "../scenario/types.js";
-import { controllerUid, type SharedInformers } from "./informers.js";
+import type { SharedInformers } from "./informers.js";
 import { WorkQueue } from "./workqueue.js";
 
 export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
@@ -199,9 +199,7 @@ export class DeploymentController {
   }
 
   private replicaSetsOf(d: Deployment): ReplicaSet[] {
-    const out: ReplicaSet[] = [];
-    for (const rs of this.informers.replicaSets.objects.values()) if (controllerUid(rs) === d.metadata.uid) out.push(rs);
-    return out.sort(byCreation);
+    return this.informers.replicaSets.ownedBy(d.metadata.uid).sort(byCreation);
   }
 
   /** Set when a write in the current sync failed (API server unavailable): the sync is retried. */
