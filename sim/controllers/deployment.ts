@@ -15,7 +15,7 @@ import type { Deployment, IntOrString, PodTemplateSpec, ReplicaSet } from "../ap
 import { objectKey } from "../api/objects.js";
 import type { SimContext } from "../cluster/context.js";
 import type { ControllerSettings } from "../scenario/types.js";
-import { controllerUid, type SharedInformers } from "./informers.js";
+import type { SharedInformers } from "./informers.js";
 import { WorkQueue } from "./workqueue.js";
 
 export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
@@ -56,6 +56,19 @@ export function maxSurge(d: Deployment): number {
 
 /** FNV-1a 32-bit over the template's JSON, encoded with the API server's safe alphabet (as ComputeHash + SafeEncodeString). */
 export function podTemplateHash(template: PodTemplateSpec, collisionCount = 0): string {
+  // Stored objects are immutable: a template's hash is worked out once (a sync runs per
+  // ReplicaSet status change, thousands of times in a large rollout).
+  if (collisionCount === 0) {
+    let hash = templateHashes.get(template);
+    if (hash === undefined) templateHashes.set(template, (hash = computeTemplateHash(template, 0)));
+    return hash;
+  }
+  return computeTemplateHash(template, collisionCount);
+}
+
+const templateHashes = new WeakMap<PodTemplateSpec, string>();
+
+function computeTemplateHash(template: PodTemplateSpec, collisionCount: number): string {
   const text = JSON.stringify(template) + (collisionCount ? String(collisionCount) : "");
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -186,9 +199,7 @@ export class DeploymentController {
   }
 
   private replicaSetsOf(d: Deployment): ReplicaSet[] {
-    const out: ReplicaSet[] = [];
-    for (const rs of this.informers.replicaSets.objects.values()) if (controllerUid(rs) === d.metadata.uid) out.push(rs);
-    return out.sort(byCreation);
+    return this.informers.replicaSets.ownedBy(d.metadata.uid).sort(byCreation);
   }
 
   /** Set when a write in the current sync failed (API server unavailable): the sync is retried. */

@@ -35,6 +35,35 @@ export class Informer<K extends Kind> {
   protected onEvent(_e: WatchEvent<KindMap[K]>): void {}
 }
 
+/**
+ * An informer that also indexes its objects by their controlling owner's uid (the ReplicaSets of
+ * a Deployment), so a controller's sync need not walk every object of the kind.
+ */
+export class OwnerIndexedInformer<K extends Kind> extends Informer<K> {
+  private readonly byOwner = new Map<string, Map<string, KindMap[K]>>();
+
+  /** The objects whose controlling owner has this uid, in the order they came under it. */
+  ownedBy(ownerUid: string): KindMap[K][] {
+    return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
+  }
+
+  protected override onEvent(e: WatchEvent<KindMap[K]>): void {
+    const key = objectKey(e.object.metadata);
+    const before = e.oldObject ? controllerUid(e.oldObject) : undefined;
+    const after = e.type === "DELETED" ? undefined : controllerUid(e.object);
+    if (before !== undefined && before !== after) {
+      const owned = this.byOwner.get(before);
+      owned?.delete(key);
+      if (owned?.size === 0) this.byOwner.delete(before);
+    }
+    if (after !== undefined) {
+      let owned = this.byOwner.get(after);
+      if (!owned) this.byOwner.set(after, (owned = new Map()));
+      owned.set(key, e.object);
+    }
+  }
+}
+
 export const isPodTerminal = (p: Pod): boolean => p.status.phase === "Succeeded" || p.status.phase === "Failed";
 export const isPodActive = (p: Pod): boolean => !isPodTerminal(p) && p.metadata.deletionTimestamp === undefined;
 export const isPodReady = (p: Pod): boolean => p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
@@ -135,7 +164,7 @@ export interface SharedInformers {
   pods: PodInformer;
   nodes: Informer<"Node">;
   leases: Informer<"Lease">;
-  replicaSets: Informer<"ReplicaSet">;
+  replicaSets: OwnerIndexedInformer<"ReplicaSet">;
   deployments: Informer<"Deployment">;
   daemonSets: Informer<"DaemonSet">;
   jobs: Informer<"Job">;
@@ -151,7 +180,7 @@ export function createSharedInformers(store: Store): SharedInformers {
     pods: new PodInformer(store),
     nodes: new Informer(store, "Node"),
     leases: new Informer(store, "Lease"),
-    replicaSets: new Informer(store, "ReplicaSet"),
+    replicaSets: new OwnerIndexedInformer(store, "ReplicaSet"),
     deployments: new Informer(store, "Deployment"),
     daemonSets: new Informer(store, "DaemonSet"),
     jobs: new Informer(store, "Job"),

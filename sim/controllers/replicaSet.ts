@@ -235,8 +235,8 @@ export class ReplicaSetController {
     const owner = controllerUid(rs);
     const related: Pod[] = [];
     if (owner) {
-      for (const sibling of this.informers.replicaSets.objects.values()) {
-        if (controllerUid(sibling) === owner) related.push(...this.informers.pods.ownedBy(sibling.metadata.uid).filter(isPodActive));
+      for (const sibling of this.informers.replicaSets.ownedBy(owner)) {
+        related.push(...this.informers.pods.ownedBy(sibling.metadata.uid).filter(isPodActive));
       }
     } else related.push(...active);
     const perNode = new Map<string, number>();

@@ -55,13 +55,20 @@ export class Kubelet {
   private epoch = 0;
   private watch?: Watch;
   private readonly pods = new Map<string, RunningPod>();
+  /** Σ requests and count over {@link pods}: an upper bound of what admission counts. */
+  private readonly held = { milliCPU: 0, memory: 0 };
   private readonly images = new Set<string>();
   private readonly rng: Rng;
   private lastStatusPost = -Infinity;
   private podIndex = 0;
+  private readonly hostIP: string;
+  /** The store key of the node's Lease (made once: the lease is renewed every 10 s). */
+  private readonly leaseKey: string;
 
   constructor(private readonly ctx: SimContext, readonly nodeName: string, private readonly settings: KubeletSettings, private readonly nodeIndex: number) {
     this.rng = ctx.rng.stream(`kubelet/${nodeName}`);
+    this.hostIP = nodeIP(nodeIndex);
+    this.leaseKey = `${NODE_LEASE_NAMESPACE}/${nodeName}`;
   }
 
   get isAlive(): boolean {
@@ -93,6 +100,8 @@ export class Kubelet {
     this.watch?.stop();
     this.watch = undefined;
     this.pods.clear();
+    this.held.milliCPU = 0;
+    this.held.memory = 0;
   }
 
   private leaseLoop(epoch: number): void {
@@ -109,8 +118,7 @@ export class Kubelet {
 
   private renewLease(): void {
     const { store, engine } = this.ctx;
-    const key = `${NODE_LEASE_NAMESPACE}/${this.nodeName}`;
-    const existing = store.get("Lease", key);
+    const existing = store.get("Lease", this.leaseKey);
     if (!existing) {
       store.create<"Lease">({
         apiVersion: "coordination.k8s.io/v1",
@@ -155,7 +163,7 @@ export class Kubelet {
   private onPod(pod: Pod, deleted: boolean, relist = false): void {
     const uid = pod.metadata.uid;
     if (deleted) {
-      this.pods.delete(uid);
+      this.untrack(uid);
       return;
     }
     let running = this.pods.get(uid);
@@ -166,7 +174,7 @@ export class Kubelet {
       }
       const { milliCPU, memory } = podRequests(pod.spec).requests;
       running = { uid, key: objectKey(pod.metadata), milliCPU, memory, started: pod.status.phase === "Running", killing: false };
-      this.pods.set(uid, running);
+      this.track(running);
       if (pod.metadata.deletionTimestamp !== undefined) {
         this.kill(pod, running);
         return;
@@ -190,32 +198,32 @@ export class Kubelet {
     if (!node) return;
     const alloc = toResources(node.status.allocatable);
     const maxPods = node.status.allocatable.pods !== undefined ? parseBytes(node.status.allocatable.pods) : this.settings.maxPods;
-    let cpu = 0;
-    let mem = 0;
-    let count = 0;
-    for (const other of this.pods.values()) {
-      if (other.uid === running.uid) continue;
-      const p = store.get("Pod", other.key);
-      if (!p || p.metadata.uid !== other.uid) continue;
-      cpu += other.milliCPU;
-      mem += other.memory;
-      count++;
-    }
-    const want = podRequests(pod.spec).requests;
+    const want = { milliCPU: running.milliCPU, memory: running.memory };
+    // The other pods the kubelet holds bound the ones admission counts (those still in the API
+    // server): if even they leave room, the pod fits and the exact count is not needed.
+    const others = { count: this.pods.size - 1, milliCPU: this.held.milliCPU - want.milliCPU, memory: this.held.memory - want.memory };
+    const reason0 = rejection(others, want, alloc, maxPods);
     let reason: string | undefined;
     let message = "";
-    if (count + 1 > maxPods) {
-      reason = "OutOfpods";
-      message = "Node didn't have enough resource: pods";
-    } else if (cpu + want.milliCPU > alloc.milliCPU) {
-      reason = "OutOfcpu";
-      message = `Node didn't have enough resource: cpu, requested: ${want.milliCPU}, used: ${cpu}, capacity: ${alloc.milliCPU}`;
-    } else if (mem + want.memory > alloc.memory) {
-      reason = "OutOfmemory";
-      message = `Node didn't have enough resource: memory, requested: ${want.memory}, used: ${mem}, capacity: ${alloc.memory}`;
+    if (reason0 !== undefined) {
+      let cpu = 0;
+      let mem = 0;
+      let count = 0;
+      for (const other of this.pods.values()) {
+        if (other.uid === running.uid) continue;
+        const p = store.get("Pod", other.key);
+        if (!p || p.metadata.uid !== other.uid) continue;
+        cpu += other.milliCPU;
+        mem += other.memory;
+        count++;
+      }
+      reason = rejection({ count, milliCPU: cpu, memory: mem }, want, alloc, maxPods);
+      if (reason === "OutOfpods") message = "Node didn't have enough resource: pods";
+      else if (reason === "OutOfcpu") message = `Node didn't have enough resource: cpu, requested: ${want.milliCPU}, used: ${cpu}, capacity: ${alloc.milliCPU}`;
+      else if (reason === "OutOfmemory") message = `Node didn't have enough resource: memory, requested: ${want.memory}, used: ${mem}, capacity: ${alloc.memory}`;
     }
     if (reason) {
-      this.pods.delete(running.uid);
+      this.untrack(running.uid);
       this.ctx.events.record(pod, "Warning", reason, message, "kubelet", this.nodeName);
       this.writeStatus(running, (cur) => ({ ...cur, status: { ...cur.status, phase: "Failed", reason, message: `Pod was rejected: ${message}` } }));
       return;
@@ -253,27 +261,7 @@ export class Kubelet {
     const now = engine.now;
     const ip = this.nextPodIP();
     running.started = true;
-    running.toRunning = (cur) => {
-      if (cur.metadata.deletionTimestamp !== undefined) return undefined;
-      const conditions: PodCondition[] = [
-        { type: "PodScheduled", status: "True", lastTransitionTime: cur.status.conditions?.find((c) => c.type === "PodScheduled")?.lastTransitionTime ?? now },
-        { type: "Initialized", status: "True", lastTransitionTime: now },
-        { type: "ContainersReady", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
-        { type: "Ready", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
-      ];
-      return {
-        ...cur,
-        status: {
-          ...cur.status,
-          phase: "Running",
-          startTime: now,
-          hostIP: nodeIP(this.nodeIndex),
-          podIP: ip,
-          conditions,
-          containerStatuses: cur.spec.containers.map((c) => ({ name: c.name, ready: false, restartCount: 0, started: true })),
-        },
-      } satisfies Pod;
-    };
+    running.toRunning = this.runningStatus(now, ip);
     this.writeStatus(running, running.toRunning);
     for (const c of pod.spec.containers) events.record(pod, "Normal", "Started", `Started container ${c.name}`, "kubelet", this.nodeName);
     const epoch = this.epoch;
@@ -288,6 +276,35 @@ export class Kubelet {
         this.complete(running, pod.metadata.annotations?.["simk.dev/exit"] === "failure");
       });
     }
+  }
+
+  /**
+   * The Running status change of a pod started at `now` with `ip`. Built apart from startPod so
+   * that the closure, kept as long as the pod runs, does not hold on to startPod's pod object.
+   */
+  private runningStatus(now: number, ip: string): StatusChange {
+    const hostIP = this.hostIP;
+    return (cur) => {
+      if (cur.metadata.deletionTimestamp !== undefined) return undefined;
+      const conditions: PodCondition[] = [
+        { type: "PodScheduled", status: "True", lastTransitionTime: cur.status.conditions?.find((c) => c.type === "PodScheduled")?.lastTransitionTime ?? now },
+        { type: "Initialized", status: "True", lastTransitionTime: now },
+        { type: "ContainersReady", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
+        { type: "Ready", status: "False", reason: "ContainersNotReady", lastTransitionTime: now },
+      ];
+      return {
+        ...cur,
+        status: {
+          ...cur.status,
+          phase: "Running",
+          startTime: now,
+          hostIP,
+          podIP: ip,
+          conditions,
+          containerStatuses: cur.spec.containers.map((c) => ({ name: c.name, ready: false, restartCount: 0, started: true })),
+        },
+      } satisfies Pod;
+    };
   }
 
   /** The readiness probe passed: Ready and ContainersReady (and Running, if not yet reported). */
@@ -305,7 +322,7 @@ export class Kubelet {
 
   private complete(running: RunningPod, failed: boolean): void {
     const now = this.ctx.engine.now;
-    this.pods.delete(running.uid);
+    this.untrack(running.uid);
     this.writeStatus(running, (cur) => {
       const conditions = (cur.status.conditions ?? []).map((c) =>
         c.type === "Ready" || c.type === "ContainersReady" ? { type: c.type, status: "False" as const, reason: "PodCompleted", lastTransitionTime: now } : c,
@@ -325,7 +342,7 @@ export class Kubelet {
     const epoch = this.epoch;
     engine.after(stop, () => {
       if (epoch !== this.epoch) return;
-      this.pods.delete(running.uid);
+      this.untrack(running.uid);
       this.finishDeletion(pod);
     });
   }
@@ -340,10 +357,37 @@ export class Kubelet {
     attempt();
   }
 
+  private track(running: RunningPod): void {
+    this.pods.set(running.uid, running);
+    this.held.milliCPU += running.milliCPU;
+    this.held.memory += running.memory;
+  }
+
+  private untrack(uid: string): void {
+    const running = this.pods.get(uid);
+    if (!running) return;
+    this.pods.delete(uid);
+    this.held.milliCPU -= running.milliCPU;
+    this.held.memory -= running.memory;
+  }
+
   private nextPodIP(): string {
     this.podIndex = (this.podIndex % 253) + 1;
     return `10.${244 + (this.nodeIndex >> 8)}.${this.nodeIndex & 255}.${this.podIndex + 1}`;
   }
+}
+
+/** predicate.go's resource checks, in its order: pods, then cpu, then memory. */
+function rejection(
+  used: { count: number; milliCPU: number; memory: number },
+  want: { milliCPU: number; memory: number },
+  alloc: { milliCPU: number; memory: number },
+  maxPods: number,
+): "OutOfpods" | "OutOfcpu" | "OutOfmemory" | undefined {
+  if (used.count + 1 > maxPods) return "OutOfpods";
+  if (used.milliCPU + want.milliCPU > alloc.milliCPU) return "OutOfcpu";
+  if (used.memory + want.memory > alloc.memory) return "OutOfmemory";
+  return undefined;
 }
 
 function nodeIP(index: number): string {

@@ -20,6 +20,11 @@ export interface RunOptions {
   recordDecisions?: boolean;
   /** Balancers of spec.traffic modules, resolved first (sim/traffic/balancers.ts resolveBalancerModules). */
   balancers?: BalancerModules;
+  /**
+   * Keep every event for RunResult.events (default true). False counts them (events.* metrics)
+   * without keeping them: for runs whose events nobody reads, e.g. the scale benchmarks.
+   */
+  keepEvents?: boolean;
   /** Called with the simulated time now and then (progress bars). */
   onProgress?: (simulatedMicros: number, durationMicros: number) => void;
 }
@@ -64,6 +69,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const cluster = new Cluster(scenario, { seed, schedulerConfig: options.schedulerConfig, balancers: options.balancers });
   const decisions: DecisionRecord[] = [];
   if (options.recordDecisions) cluster.scheduler.onDecision = (d) => decisions.push(d);
+  cluster.events.keep = options.keepEvents ?? true;
   cluster.bootstrap();
 
   const { engine } = cluster;

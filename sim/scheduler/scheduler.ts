@@ -525,6 +525,14 @@ export function fitErrorMessage(numAllNodes: number, failures: Map<string, Statu
 /** ErrNoNodesAvailable (schedule_one.go). */
 export const NO_NODES_AVAILABLE = "no nodes available to schedule pods";
 
+/** Key of workloadSelectors' cache for pods without labels. */
+const NO_LABELS: object = Object.freeze({});
+
+/** Whether two selectors (a Service's map or a ReplicaSet's LabelSelector) are the same. */
+function sameSelector(a: object | undefined, b: object | undefined): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 const isTerminal = (pod: Pod): boolean => pod.status.phase === "Succeeded" || pod.status.phase === "Failed";
 
 /** Node changes that can make an unschedulable pod schedulable (eventhandlers.go nodeSchedulingPropertiesChange). */
@@ -556,6 +564,11 @@ export class Scheduler {
   private readonly replicaSets = new Map<string, ReplicaSet>();
   private readonly deployments = new Map<string, Deployment>();
   private readonly pdbs = new Map<string, PodDisruptionBudget>();
+  /**
+   * workloadSelectors' answers by namespace and pod labels object (the pods of a ReplicaSet share
+   * theirs), valid while no Service or ReplicaSet is added, removed or changes its selector.
+   */
+  private readonly workloadSelectorCache = new Map<string, WeakMap<object, LabelSelector[]>>();
   /** Every pod the scheduler's watch has seen and not seen deleted (PDB accounting). */
   private readonly pods = new Map<string, Pod>();
   /** Pods nominated to nodes by preemption (upstream: the scheduling queue's nominator). */
@@ -597,11 +610,13 @@ export class Scheduler {
       const key = objectKey(e.object.metadata);
       if (e.type === "DELETED") this.services.delete(key);
       else this.services.set(key, e.object);
+      if (e.type !== "MODIFIED" || !sameSelector(e.oldObject?.spec.selector, e.object.spec.selector)) this.workloadSelectorCache.clear();
     });
     store.watch("ReplicaSet", (e) => {
       const key = objectKey(e.object.metadata);
       if (e.type === "DELETED") this.replicaSets.delete(key);
       else this.replicaSets.set(key, e.object);
+      if (e.type !== "MODIFIED" || !sameSelector(e.oldObject?.spec.selector, e.object.spec.selector)) this.workloadSelectorCache.clear();
     });
     store.watch("Deployment", (e) => {
       const key = objectKey(e.object.metadata);
@@ -665,8 +680,17 @@ export class Scheduler {
 
   /** helper.DefaultSelector's inputs: selectors of Services and ReplicaSets selecting the pod. */
   private workloadSelectors(pod: Pod): LabelSelector[] {
-    const ns = pod.metadata.namespace;
     const labels = pod.metadata.labels;
+    const nsKey = pod.metadata.namespace ?? "\u0000";
+    let byLabels = this.workloadSelectorCache.get(nsKey);
+    if (!byLabels) this.workloadSelectorCache.set(nsKey, (byLabels = new WeakMap()));
+    const cacheKey = labels ?? NO_LABELS;
+    let out = byLabels.get(cacheKey);
+    if (!out) byLabels.set(cacheKey, (out = this.matchingWorkloadSelectors(pod.metadata.namespace, labels)));
+    return out;
+  }
+
+  private matchingWorkloadSelectors(ns: string | undefined, labels: Record<string, string> | undefined): LabelSelector[] {
     const out: LabelSelector[] = [];
     for (const svc of this.services.values()) {
       if (svc.metadata.namespace === ns && matchesMapSelector(svc.spec.selector, labels)) out.push({ matchLabels: { ...svc.spec.selector } });

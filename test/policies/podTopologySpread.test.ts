@@ -1140,6 +1140,13 @@ function scores(p: Pod, candidates: Node[], failed: Node[], existing: Pod[], arg
   const { plugin, state, nodes, status } = preScore(p, candidates, failed, existing, args, workload);
   expect(status.code).toBe("Success");
   const list = nodes.map((n) => plugin.score(state, info(p), n));
+  // scoreAll gives Score's numbers, over PreScore's candidates and over any other node list.
+  const all: number[] = [];
+  plugin.scoreAll(state, info(p), nodes, all);
+  expect(all).toEqual(list);
+  const reversed = [...nodes].reverse();
+  plugin.scoreAll(state, info(p), reversed, all);
+  expect(all).toEqual([...list].reverse());
   plugin.normalizeScore(state, info(p), nodes, list);
   return Object.fromEntries(nodes.map((n, i) => [n.name, list[i]]));
 }

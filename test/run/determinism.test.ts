@@ -25,4 +25,12 @@ describe("determinism", () => {
   it("outputs carry no absolute paths", () => {
     for (const content of outputs(3).values()) expect(content).not.toContain("/work/");
   });
+
+  it("keepEvents: false changes nothing but the kept event log (the events.* counts stay)", () => {
+    const kept = runScenario(loadScenario(SCENARIO), { seed: 5 });
+    const counted = runScenario(loadScenario(SCENARIO), { seed: 5, keepEvents: false });
+    expect(kept.events.length).toBeGreaterThan(0);
+    expect(counted.events).toEqual([]);
+    expect(counted.metrics).toEqual(kept.metrics);
+  });
 });

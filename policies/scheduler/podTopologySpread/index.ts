@@ -24,6 +24,8 @@ export class LabelClass {
   readonly domains = new Map<string, Map<string, number>>();
   /** Pods of the class in the cache (not terminating). */
   size = 0;
+  /** False once swept from the index (a new class replaces it if its pods come back). */
+  live = true;
 
   constructor(
     readonly key: string,
@@ -49,6 +51,8 @@ export class PodCountIndex implements NodeInfoListener {
   private readonly classes = new Map<string, LabelClass>();
   /** Label keys by labels object: template labels are shared by all the pods of a ReplicaSet. */
   private readonly keyOfLabels = new WeakMap<Labels, string>();
+  /** The class last found for a labels object (checked for namespace and liveness before use). */
+  private readonly classOfLabels = new WeakMap<Labels, LabelClass>();
   /** Selector (and namespace) → the classes it matches, valid while no class is added or dropped. */
   private readonly matching = new Map<string, { version: number; classes: LabelClass[] }>();
   private classesVersion = 0;
@@ -147,6 +151,14 @@ export class PodCountIndex implements NodeInfoListener {
   }
 
   private classOf(namespace: string, labels: Labels | undefined): LabelClass {
+    const known = labels ? this.classOfLabels.get(labels) : undefined;
+    if (known !== undefined && known.live && known.namespace === namespace) return known;
+    const c = this.findOrAddClass(namespace, labels);
+    if (labels) this.classOfLabels.set(labels, c);
+    return c;
+  }
+
+  private findOrAddClass(namespace: string, labels: Labels | undefined): LabelClass {
     let lk = labels ? this.keyOfLabels.get(labels) : NO_LABELS_KEY;
     if (lk === undefined) {
       lk = labelsKey(labels);
@@ -165,7 +177,11 @@ export class PodCountIndex implements NodeInfoListener {
 
   /** Forgets the classes without pods (a class stays while empty, as a pod's status updates remove and re-add it). */
   private sweep(): void {
-    for (const c of this.classes.values()) if (c.size === 0) this.classes.delete(c.key);
+    for (const c of this.classes.values()) {
+      if (c.size !== 0) continue;
+      this.classes.delete(c.key);
+      c.live = false;
+    }
     this.emptyClasses = 0;
     this.classesVersion++;
   }

@@ -17,7 +17,7 @@
  * Cost: PreFilter and PreScore are O(nodes + pods) per constraint; Filter and Score are
  * O(constraints) per node and allocate nothing.
  */
-import type { Pod, TopologySpreadConstraint } from "../../../sim/api/objects.js";
+import type { LabelSelector, Pod, TopologySpreadConstraint } from "../../../sim/api/objects.js";
 import type {
   CycleState,
   FilterPlugin,
@@ -71,6 +71,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   /** Per live cache (the scheduler's): matching-pod counts kept up to date from its changes. */
   private readonly indexes = new WeakMap<NodeInfoEvents, PodCountIndex>();
   private readonly defaultConstraints: readonly TopologySpreadConstraint[];
+  /** PodSelector.and of a workloadSelectors answer, by the answer's array. */
+  private readonly selectorsOf = new WeakMap<readonly LabelSelector[], PodSelector>();
+  /** The default constraints for a default selector, by whenUnsatisfiable. */
+  private readonly defaultsBySelector = new WeakMap<PodSelector, Map<string, readonly Constraint[]>>();
   /** Defaulting type System: then nodes without a zone label still get hostname spreading. */
   private readonly systemDefaulted: boolean;
 
@@ -84,14 +88,33 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   // -------------------------------------------------------------------------------------------
   // Constraint selection
 
-  private constraintsFor(state: CycleState, pod: Pod, handle: FrameworkHandle, action: TopologySpreadConstraint["whenUnsatisfiable"]): Constraint[] {
+  private constraintsFor(state: CycleState, pod: Pod, handle: FrameworkHandle, action: TopologySpreadConstraint["whenUnsatisfiable"]): readonly Constraint[] {
     const own = pod.spec.topologySpreadConstraints;
     if (own && own.length > 0) return parseConstraints(own, pod.metadata.labels, action);
-    const constraints = parseConstraints(this.defaultConstraints, pod.metadata.labels, action);
-    if (constraints.length === 0) return constraints;
-    const selector = defaultSelector(state, pod, handle);
-    if (selector.empty) return [];
-    return constraints.map((c) => ({ ...c, selector }));
+    const selector = this.defaultSelector(state, pod, handle);
+    // The default constraints with the default selector depend on nothing else (their own
+    // selectors, matchLabelKeys included, are replaced): worked out once per selector and action.
+    let byAction = this.defaultsBySelector.get(selector);
+    if (!byAction) this.defaultsBySelector.set(selector, (byAction = new Map()));
+    let constraints = byAction.get(action);
+    if (!constraints) {
+      const parsed = parseConstraints(this.defaultConstraints, pod.metadata.labels, action);
+      constraints = parsed.length === 0 || selector.empty ? [] : parsed.map((c) => ({ ...c, selector }));
+      byAction.set(action, constraints);
+    }
+    return constraints;
+  }
+
+  /** helper.DefaultSelector: the AND of the selectors of the Services and controllers selecting the pod. */
+  private defaultSelector(state: CycleState, pod: Pod, handle: FrameworkHandle): PodSelector {
+    const cached = state.read<DefaultSelectorState>(DEFAULT_SELECTOR_KEY);
+    if (cached) return cached.selector;
+    const selectors = handle.workloadSelectors(pod);
+    // A scheduler hands out the same array while the workloads' selectors stay the same.
+    let selector = this.selectorsOf.get(selectors);
+    if (!selector) this.selectorsOf.set(selectors, (selector = PodSelector.and(selectors)));
+    state.write(DEFAULT_SELECTOR_KEY, new DefaultSelectorState(selector));
+    return selector;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -201,13 +224,16 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     // The candidates' topology values (a missing key reads as "", as a Go map would). Each
     // candidate's labels are read once: `values[j * k + i]` is candidate j's value of constraint i's
     // key (undefined: the node lacks it), for the raw scores below.
+    const n = nodes.length;
     const ignored = new Set<string>();
+    const isIgnored = new Uint8Array(n);
     const counts: Map<string, number>[] = constraints.map(() => new Map<string, number>());
-    const values = new Array<string | undefined>(nodes.length * k);
-    for (let j = 0; j < nodes.length; j++) {
+    const values = new Array<string | undefined>(n * k);
+    for (let j = 0; j < n; j++) {
       const node = nodes[j].node;
       if (requireAll && !nodeHasAllKeys(node, constraints)) {
         ignored.add(nodes[j].name);
+        isIgnored[j] = 1;
         continue;
       }
       const labels = node.metadata.labels;
@@ -219,7 +245,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         if (!counts[i].has(value ?? "")) counts[i].set(value ?? "", 0);
       }
     }
-    const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? nodes.length - ignored.size : counts[i].size));
+    const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? n - ignored.size : counts[i].size));
 
     // Matching pods on all nodes whose domain holds a candidate, candidates or not. When every
     // node counts (no node skipped for a missing key, no node excluded by the pod's node affinity
@@ -251,11 +277,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       }
     }
 
-    // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1, rounded.
-    const rawScores = new Map<string, number>();
-    for (let j = 0; j < nodes.length; j++) {
+    // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1,
+    // rounded; one per candidate, in the candidates' order (ignored ones 0, as Score gives them).
+    const rawScores = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      if (isIgnored[j] === 1) continue;
       const info = nodes[j];
-      if (ignored.size > 0 && ignored.has(info.name)) continue;
       let score = 0;
       for (let i = 0; i < k; i++) {
         const c = constraints[i];
@@ -266,16 +293,26 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         else count = index ? index.nodeCount(classes[i], info) : countMatchingPods(info, c.selector, ns);
         score += scoreForCount(count, c.maxSkew, weights[i]);
       }
-      rawScores.set(info.name, Math.round(score));
+      rawScores[j] = Math.round(score);
     }
-    state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored, counts, weights, rawScores));
+    state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored, counts, weights, nodes, rawScores));
     return SUCCESS;
   }
 
   /** The rounded weighted count of matching pods around the node (fewer is better; NormalizeScore inverts). */
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
-    return s?.rawScores.get(node.name) ?? 0;
+    return s?.rawScore(node.name) ?? 0;
+  }
+
+  /** Score of every node: PreScore's raw scores, copied when `nodes` are PreScore's candidates. */
+  scoreAll(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
+    if (s && s.nodes === nodes) {
+      for (let i = 0; i < nodes.length; i++) scores[i] = s.rawScores[i];
+      return;
+    }
+    for (let i = 0; i < nodes.length; i++) scores[i] = s?.rawScore(nodes[i].name) ?? 0;
   }
 
   /**
@@ -313,15 +350,6 @@ function includesEveryNode(pod: Pod, constraints: readonly Constraint[]): boolea
   const hasNodeAffinity = (sel !== undefined && Object.keys(sel).length > 0) || pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
   for (const c of constraints) if (c.honorNodeTaints || (c.honorNodeAffinity && hasNodeAffinity)) return false;
   return true;
-}
-
-/** helper.DefaultSelector: the AND of the selectors of the Services and controllers selecting the pod. */
-function defaultSelector(state: CycleState, pod: Pod, handle: FrameworkHandle): PodSelector {
-  const cached = state.read<DefaultSelectorState>(DEFAULT_SELECTOR_KEY);
-  if (cached) return cached.selector;
-  const selector = PodSelector.and(handle.workloadSelectors(pod));
-  state.write(DEFAULT_SELECTOR_KEY, new DefaultSelectorState(selector));
-  return selector;
 }
 
 export const podTopologySpreadFactory: PluginFactory<PodTopologySpreadArgs> = {

@@ -2,7 +2,7 @@
  * PodTopologySpread's soft constraints (upstream podtopologyspread/scoring.go): the PreScore state
  * and the score formulas.
  */
-import type { StateData } from "../../../sim/scheduler/framework.js";
+import type { NodeInfo, StateData } from "../../../sim/scheduler/framework.js";
 import type { Constraint } from "./common.js";
 
 export const PRE_SCORE_STATE_KEY = "PreScorePodTopologySpread";
@@ -23,6 +23,8 @@ export function scoreForCount(count: number, maxSkew: number, weight: number): n
 
 /** Computed in PreScore; read by Score and NormalizeScore. Never changed afterwards, so clone() shares it. */
 export class PreScoreState implements StateData {
+  private byName: Map<string, number> | undefined;
+
   constructor(
     /** The ScheduleAnyway constraints. */
     readonly constraints: readonly Constraint[],
@@ -32,9 +34,21 @@ export class PreScoreState implements StateData {
     readonly counts: readonly Map<string, number>[],
     /** Per constraint: topologyNormalizingWeight. */
     readonly weights: readonly number[],
-    /** Raw score of each candidate node, precomputed so that Score is a lookup. */
-    readonly rawScores: ReadonlyMap<string, number>,
+    /** PreScore's candidate nodes. */
+    readonly nodes: readonly NodeInfo[],
+    /** Raw score of each candidate (`rawScores[j]` is `nodes[j]`'s; ignored nodes 0), precomputed so that Score is a lookup. */
+    readonly rawScores: Float64Array,
   ) {}
+
+  /** The raw score of the candidate named `name`; 0 for any other node. */
+  rawScore(name: string): number {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (let j = 0; j < this.nodes.length; j++) this.byName.set(this.nodes[j].name, j);
+    }
+    const j = this.byName.get(name);
+    return j === undefined ? 0 : this.rawScores[j];
+  }
 
   clone(): PreScoreState {
     return this;
