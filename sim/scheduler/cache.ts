@@ -11,6 +11,7 @@ import { objectKey } from "../api/objects.js";
 import { emptyResources, podRequests, toResources } from "../cluster/resources.js";
 import { parseBytes } from "../units/quantity.js";
 import type { NodeInfo, NodeInfoEvents, NodeInfoListener, PodInfo } from "./framework.js";
+import { applyPodToNodeInfo } from "./framework.js";
 
 export class SchedulerCache implements NodeInfoEvents {
   private readonly byName = new Map<string, NodeInfo>();
@@ -138,25 +139,6 @@ export class SchedulerCache implements NodeInfoEvents {
 }
 
 function applyPod(info: NodeInfo, podInfo: PodInfo, sign: 1 | -1): void {
-  const r = podInfo.requests.requests;
-  info.requested.milliCPU += sign * r.milliCPU;
-  info.requested.memory += sign * r.memory;
-  info.requested.ephemeralStorage += sign * r.ephemeralStorage;
-  for (const [k, v] of Object.entries(r.scalar)) info.requested.scalar[k] = (info.requested.scalar[k] ?? 0) + sign * v;
-  info.nonZeroRequested.milliCPU += sign * podInfo.requests.nonZero.milliCPU;
-  info.nonZeroRequested.memory += sign * podInfo.requests.nonZero.memory;
-  // Host ports of app containers and sidecars (init containers with restartPolicy Always), as
-  // upstream's GetHostPorts; an empty hostIP means all addresses (NodeInfo.updateUsedPorts).
-  const spec = podInfo.pod.spec;
-  const containers = [...spec.containers, ...(spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always")];
-  for (const c of containers) {
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort) continue;
-      const key = `${p.protocol ?? "TCP"}/${p.hostIP || "0.0.0.0"}/${p.hostPort}`;
-      const n = (info.usedPorts.get(key) ?? 0) + sign;
-      if (n <= 0) info.usedPorts.delete(key);
-      else info.usedPorts.set(key, n);
-    }
-  }
+  applyPodToNodeInfo(info, podInfo, sign);
   info.generation++;
 }

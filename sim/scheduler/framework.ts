@@ -6,7 +6,7 @@
  * PostFilter plugins (preemption) get a richer handle: the PreFilter extensions and Filter
  * runners of their profile, the nominated pods, and the scheduler's API calls (SchedulerClient).
  */
-import type { LabelSelector, Node, Pod, PodDisruptionBudget } from "../api/objects.js";
+import type { Container, LabelSelector, Node, Pod, PodDisruptionBudget } from "../api/objects.js";
 import type { Rng } from "../engine/rng.js";
 import type { PodRequests, Resources } from "../cluster/resources.js";
 
@@ -310,7 +310,13 @@ export function cloneNodeInfo(n: NodeInfo): NodeInfo {
   };
 }
 
-function applyPodInfo(info: NodeInfo, podInfo: PodInfo, sign: 1 | -1): void {
+/**
+ * Adds (sign +1) or removes (−1) a pod's requests, non-zero requests and host ports on a NodeInfo.
+ * Host ports are those of app containers and sidecars (init containers with restartPolicy Always),
+ * as upstream's GetHostPorts; an empty hostIP means all addresses (NodeInfo.updateUsedPorts).
+ * Callers bump `generation` themselves.
+ */
+export function applyPodToNodeInfo(info: NodeInfo, podInfo: PodInfo, sign: 1 | -1): void {
   const r = podInfo.requests.requests;
   const req = info.requested;
   req.milliCPU += sign * r.milliCPU;
@@ -319,15 +325,25 @@ function applyPodInfo(info: NodeInfo, podInfo: PodInfo, sign: 1 | -1): void {
   for (const [k, v] of Object.entries(r.scalar)) req.scalar[k] = (req.scalar[k] ?? 0) + sign * v;
   info.nonZeroRequested.milliCPU += sign * podInfo.requests.nonZero.milliCPU;
   info.nonZeroRequested.memory += sign * podInfo.requests.nonZero.memory;
-  for (const c of podInfo.pod.spec.containers) {
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort) continue;
-      const key = `${p.protocol ?? "TCP"}/${p.hostIP ?? "0.0.0.0"}/${p.hostPort}`;
-      const n = (info.usedPorts.get(key) ?? 0) + sign;
-      if (n <= 0) info.usedPorts.delete(key);
-      else info.usedPorts.set(key, n);
+  const spec = podInfo.pod.spec;
+  const addPorts = (containers: readonly Container[]): void => {
+    for (const c of containers) {
+      if (!c.ports) continue;
+      for (const p of c.ports) {
+        if (!p.hostPort) continue;
+        const key = `${p.protocol ?? "TCP"}/${p.hostIP || "0.0.0.0"}/${p.hostPort}`;
+        const n = (info.usedPorts.get(key) ?? 0) + sign;
+        if (n <= 0) info.usedPorts.delete(key);
+        else info.usedPorts.set(key, n);
+      }
     }
-  }
+  };
+  addPorts(spec.containers);
+  if (spec.initContainers) addPorts(spec.initContainers.filter((c) => c.restartPolicy === "Always"));
+}
+
+function applyPodInfo(info: NodeInfo, podInfo: PodInfo, sign: 1 | -1): void {
+  applyPodToNodeInfo(info, podInfo, sign);
   info.generation = ++copyGeneration;
 }
 
