@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import type { Endpoint, EndpointSlice, NewObject, Pod, Service } from "../../sim/api/objects.js";
 import {
   CONTROLLER_NAME,
-  EndpointSliceController,
   LABEL_MANAGED_BY,
   LABEL_SERVICE_NAME,
   endpointHash,

@@ -12,7 +12,6 @@ import { describe, expect, it } from "vitest";
 import type { Job, JobSpec, NewObject, Pod } from "../../sim/api/objects.js";
 import {
   JOB_COMPLETION_INDEX,
-  JobController,
   backoffRemaining,
   formatIndexes,
   jobSpecDefaults,
