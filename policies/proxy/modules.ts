@@ -8,26 +8,19 @@
  * Every problem is an InputError naming the module (and, when known, where it was named) and
  * saying what is expected.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { describeValue, InputError, type InputProblem } from "../../sim/scenario/errors.js";
-import type { SourceLocation } from "../../sim/scenario/types.js";
+import { importUserModule, moduleProblem, registerFactories, type UserModuleRef } from "../../sim/scenario/userModules.js";
 import type { BalancerFactory } from "../../sim/traffic/contract.js";
 import { BALANCERS, type BalancerRegistry } from "./registry.js";
 
-const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts"]);
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 const EXPECTED =
   'a balancer module exports "balancer" (one BalancerFactory: {name, create()}, create returning {name, setEndpoints(endpoints, rng), pick(clientIP, rng, active)}) or "balancers" (an array of them)';
 
 /** A module to load: its absolute path, the path as the user wrote it, and where (if in a file). */
-export interface BalancerModuleRef {
-  module: string;
-  given: string;
-  source?: SourceLocation;
-}
+export type BalancerModuleRef = UserModuleRef;
 
 /**
  * Imports one module and returns its factories, checked for shape. `given` is the path as the
@@ -48,59 +41,20 @@ export async function loadBalancerModules(refs: readonly BalancerModuleRef[], ba
   const registry = new Map(base);
   const owner = new Map<string, string>();
   const problems: InputProblem[] = [];
+  const reserved = (name: string): string | undefined => (base.has(name) ? "a built-in policy" : undefined);
   for (const ref of refs) {
-    const problem = problemFor(ref, (p) => problems.push(p));
+    const problem = moduleProblem(ref, (p) => problems.push(p));
     const factories = await load(ref, (p) => problems.push(p));
-    for (const f of factories) {
-      if (base.has(f.name)) {
-        problem(`balancer name ${JSON.stringify(f.name)} is taken by a built-in policy; give the factory another name`);
-        continue;
-      }
-      const other = owner.get(f.name);
-      if (other !== undefined) {
-        problem(`balancer ${JSON.stringify(f.name)} is already defined by ${other}`);
-        continue;
-      }
-      owner.set(f.name, ref.given);
-      registry.set(f.name, f);
-    }
+    registerFactories(registry, owner, factories, ref, "balancer", reserved, problem);
   }
   if (problems.length > 0) throw new InputError(problems);
   return registry;
 }
 
-function problemFor(ref: BalancerModuleRef, push: (p: InputProblem) => void): (message: string) => void {
-  return (message) =>
-    push(
-      ref.source
-        ? { file: ref.source.file, line: ref.source.line, column: ref.source.column, path: ref.source.path, message: `${ref.given}: ${message}` }
-        : { file: ref.given, message },
-    );
-}
-
 async function load(ref: BalancerModuleRef, push: (p: InputProblem) => void): Promise<BalancerFactory[]> {
-  const problem = problemFor(ref, push);
-  if (!existsSync(ref.module)) {
-    problem(`balancer module not found (looked for ${ref.module}); ${EXPECTED}`);
-    return [];
-  }
-  let mod: Record<string, unknown>;
-  try {
-    mod = await importModule(ref.module);
-  } catch (e) {
-    problem(`importing the balancer module failed: ${e instanceof Error ? e.message : String(e)}`);
-    return [];
-  }
-  return factoriesOf(mod, problem);
-}
-
-async function importModule(file: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file).href;
-  if (TS_EXTENSIONS.has(path.extname(file))) {
-    const { tsImport } = await import("tsx/esm/api");
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-  }
-  return (await import(url)) as Record<string, unknown>;
+  const problem = moduleProblem(ref, push);
+  const mod = await importUserModule(ref, "balancer", problem, EXPECTED);
+  return mod ? factoriesOf(mod, problem) : [];
 }
 
 function factoriesOf(mod: Record<string, unknown>, problem: (message: string) => void): BalancerFactory[] {

@@ -7,15 +7,12 @@
  * Every problem is an InputError naming the module (and, for spec.schedulerPlugins, the line that
  * names it) and saying what is expected.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { IN_TREE_PLUGIN_NAMES, NOT_MODELLED } from "../../policies/scheduler/registry.js";
 import { describeValue, InputError, type InputProblem } from "../scenario/errors.js";
 import type { PluginModuleRef } from "../scenario/types.js";
+import { importUserModule, moduleProblem, registerFactories } from "../scenario/userModules.js";
 import type { PluginFactory, Registry } from "./registry.js";
-
-const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts"]);
 
 const EXPECTED =
   'a scheduler plugin module exports "factory" (one PluginFactory: {name, args?, create(args)}) or "factories" (an array of them)';
@@ -33,51 +30,15 @@ export async function loadPluginModules(refs: readonly PluginModuleRef[], base: 
   const registry = new Map(base);
   const owner = new Map<string, string>();
   const problems: InputProblem[] = [];
+  const reserved = (name: string): string | undefined =>
+    IN_TREE_PLUGIN_NAMES.includes(name) || NOT_MODELLED.has(name) ? "an in-tree Kubernetes plugin" : undefined;
   for (const ref of refs) {
-    const problem = (message: string): void => {
-      problems.push(
-        ref.source
-          ? { file: ref.source.file, line: ref.source.line, column: ref.source.column, path: ref.source.path, message: `${ref.given}: ${message}` }
-          : { file: ref.given, message },
-      );
-    };
-    if (!existsSync(ref.module)) {
-      problem(`plugin module not found (looked for ${ref.module})`);
-      continue;
-    }
-    let mod: Record<string, unknown>;
-    try {
-      mod = await importModule(ref.module);
-    } catch (e) {
-      problem(`importing the plugin module failed: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
-    }
-    const factories = factoriesOf(mod, problem);
-    for (const f of factories) {
-      if (IN_TREE_PLUGIN_NAMES.includes(f.name) || NOT_MODELLED.has(f.name)) {
-        problem(`plugin name ${JSON.stringify(f.name)} is taken by an in-tree Kubernetes plugin; give the factory another name`);
-        continue;
-      }
-      const other = owner.get(f.name);
-      if (other !== undefined) {
-        problem(`plugin ${JSON.stringify(f.name)} is already defined by ${other}`);
-        continue;
-      }
-      owner.set(f.name, ref.given);
-      registry.set(f.name, f);
-    }
+    const problem = moduleProblem(ref, (p) => problems.push(p));
+    const mod = await importUserModule(ref, "plugin", problem);
+    if (mod) registerFactories(registry, owner, factoriesOf(mod, problem), ref, "plugin", reserved, problem);
   }
   if (problems.length > 0) throw new InputError(problems);
   return registry;
-}
-
-async function importModule(file: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file).href;
-  if (TS_EXTENSIONS.has(path.extname(file))) {
-    const { tsImport } = await import("tsx/esm/api");
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-  }
-  return (await import(url)) as Record<string, unknown>;
 }
 
 /** The module's factories, checked for shape; problems are reported through `problem`. */
