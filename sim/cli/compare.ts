@@ -32,7 +32,7 @@ function one(arg: string): Sample {
   if (samples.length === 1) return samples[0];
   const { file } = splitSelector(arg);
   throw new InputError([
-    { file, message: `a sweep with ${samples.length} variants: pick one as ${file}#INDEX or ${file}#NAME (${samples.map((s, i) => `#${i}`).join(", ")}), or compare them all with simk compare ${file}` },
+    { file, message: `a sweep with ${samples.length} variants: pick one as ${file}#INDEX or ${file}#NAME (${samples.map((_, i) => `#${i}`).join(", ")}), or compare them all with simk compare ${file}` },
   ]);
 }
 
