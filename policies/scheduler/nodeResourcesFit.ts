@@ -40,7 +40,7 @@ import type {
   StateData,
   Status,
 } from "../../sim/scheduler/framework.js";
-import { MAX_NODE_SCORE, SUCCESS } from "../../sim/scheduler/framework.js";
+import { AMOUNT, MAX_NODE_SCORE, SUCCESS } from "../../sim/scheduler/framework.js";
 import type { PluginFactory } from "../../sim/scheduler/registry.js";
 import {
   type ArgsProblem,
@@ -387,27 +387,30 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 export function fitsRequest(req: FitRequest, node: NodeInfo): Status {
   let reasons: string[] | undefined;
   let unresolvable = false;
-  if (node.pods.size + 1 > node.allowedPodNumber) reasons = ["Too many pods"];
+  if (node.podCount + 1 > node.allowedPodNumber) reasons = ["Too many pods"];
   if (!req.nothing) {
-    const alloc = node.allocatable;
-    const used = node.requested;
-    if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) {
+    const a = node.amounts;
+    const row = node.row;
+    const allocCPU = a[row + AMOUNT.ALLOCATABLE_MILLI_CPU];
+    if (req.milliCPU > 0 && req.milliCPU > allocCPU - a[row + AMOUNT.REQUESTED_MILLI_CPU]) {
       (reasons ??= []).push("Insufficient cpu");
-      if (req.milliCPU > alloc.milliCPU) unresolvable = true;
+      if (req.milliCPU > allocCPU) unresolvable = true;
     }
-    if (req.memory > 0 && req.memory > alloc.memory - used.memory) {
+    const allocMemory = a[row + AMOUNT.ALLOCATABLE_MEMORY];
+    if (req.memory > 0 && req.memory > allocMemory - a[row + AMOUNT.REQUESTED_MEMORY]) {
       (reasons ??= []).push("Insufficient memory");
-      if (req.memory > alloc.memory) unresolvable = true;
+      if (req.memory > allocMemory) unresolvable = true;
     }
-    if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) {
+    const allocEphemeral = a[row + AMOUNT.ALLOCATABLE_EPHEMERAL_STORAGE];
+    if (req.ephemeralStorage > 0 && req.ephemeralStorage > allocEphemeral - a[row + AMOUNT.REQUESTED_EPHEMERAL_STORAGE]) {
       (reasons ??= []).push("Insufficient ephemeral-storage");
-      if (req.ephemeralStorage > alloc.ephemeralStorage) unresolvable = true;
+      if (req.ephemeralStorage > allocEphemeral) unresolvable = true;
     }
     const names = req.scalarNames;
     for (let i = 0; i < names.length; i++) {
       const want = req.scalarValues[i];
-      const allocatable = alloc.scalar[names[i]] ?? 0;
-      if (want > allocatable - (used.scalar[names[i]] ?? 0)) {
+      const allocatable = node.scalarAllocatable[names[i]] ?? 0;
+      if (want > allocatable - (node.scalarRequested[names[i]] ?? 0)) {
         (reasons ??= []).push(req.scalarReasons[i]);
         if (want > allocatable) unresolvable = true;
       }

@@ -18,7 +18,7 @@
  */
 import { z } from "zod";
 import type { PodRequests } from "../../sim/cluster/resources.js";
-import { MAX_NODE_SCORE, type NodeInfo } from "../../sim/scheduler/framework.js";
+import { AMOUNT, MAX_NODE_SCORE, type NodeInfo } from "../../sim/scheduler/framework.js";
 
 /** One entry of `resources` in the plugin args (config.ResourceSpec). */
 export interface ResourceSpec {
@@ -160,13 +160,13 @@ export class ResourceTable {
 export function nodeAllocatable(node: NodeInfo, table: ResourceTable, i: number): number {
   switch (table.kinds[i]) {
     case KIND_CPU:
-      return node.allocatable.milliCPU;
+      return node.amount(AMOUNT.ALLOCATABLE_MILLI_CPU);
     case KIND_MEMORY:
-      return node.allocatable.memory;
+      return node.amount(AMOUNT.ALLOCATABLE_MEMORY);
     case KIND_EPHEMERAL_STORAGE:
-      return node.allocatable.ephemeralStorage;
+      return node.amount(AMOUNT.ALLOCATABLE_EPHEMERAL_STORAGE);
     case KIND_SCALAR:
-      return node.allocatable.scalar[table.names[i]] ?? 0;
+      return node.scalarAllocatable[table.names[i]] ?? 0;
     default:
       return 0;
   }
@@ -179,13 +179,13 @@ export function nodeAllocatable(node: NodeInfo, table: ResourceTable, i: number)
 export function nodeRequested(node: NodeInfo, table: ResourceTable, i: number, useRequested: boolean): number {
   switch (table.kinds[i]) {
     case KIND_CPU:
-      return useRequested ? node.requested.milliCPU : node.nonZeroRequested.milliCPU;
+      return node.amount(useRequested ? AMOUNT.REQUESTED_MILLI_CPU : AMOUNT.NON_ZERO_MILLI_CPU);
     case KIND_MEMORY:
-      return useRequested ? node.requested.memory : node.nonZeroRequested.memory;
+      return node.amount(useRequested ? AMOUNT.REQUESTED_MEMORY : AMOUNT.NON_ZERO_MEMORY);
     case KIND_EPHEMERAL_STORAGE:
-      return node.requested.ephemeralStorage;
+      return node.amount(AMOUNT.REQUESTED_EPHEMERAL_STORAGE);
     case KIND_SCALAR:
-      return node.requested.scalar[table.names[i]] ?? 0;
+      return node.scalarRequested[table.names[i]] ?? 0;
     default:
       return 0;
   }

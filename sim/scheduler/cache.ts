@@ -8,10 +8,10 @@
  */
 import type { Node, Pod } from "../api/objects.js";
 import { objectKey } from "../api/objects.js";
-import { emptyResources, podRequests, toResources } from "../cluster/resources.js";
+import { podRequests, toResources } from "../cluster/resources.js";
 import { parseBytes } from "../units/quantity.js";
-import type { NodeInfo, NodeInfoEvents, NodeInfoListener, PodInfo } from "./framework.js";
-import { applyPodToNodeInfo } from "./framework.js";
+import type { NodeInfoEvents, NodeInfoListener, PodInfo } from "./framework.js";
+import { AMOUNT_COLUMNS, applyPodToNodeInfo, NodeInfo } from "./framework.js";
 
 export class SchedulerCache implements NodeInfoEvents {
   private readonly byName = new Map<string, NodeInfo>();
@@ -30,8 +30,19 @@ export class SchedulerCache implements NodeInfoEvents {
     if (this.orderDirty) {
       this.ordered = [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       this.orderDirty = false;
+      this.layOutAmounts();
     }
     return this.ordered;
+  }
+
+  /**
+   * Puts the nodes' amount rows (NodeInfo.amounts) into one fresh buffer in `ordered` order, so
+   * that the scheduler's passes over the nodes read it front to back. Runs when the node set
+   * changes, which is rare next to scheduling cycles.
+   */
+  private layOutAmounts(): void {
+    const buffer = new Float64Array(this.ordered.length * AMOUNT_COLUMNS);
+    this.ordered.forEach((info, i) => info.moveAmounts(buffer, i * AMOUNT_COLUMNS));
   }
 
   nodeInfo(name: string): NodeInfo | undefined {
@@ -46,23 +57,13 @@ export class SchedulerCache implements NodeInfoEvents {
     if (existing) {
       const previous = existing.node;
       existing.node = node;
-      existing.allocatable = allocatable;
-      existing.allowedPodNumber = allowedPodNumber;
+      existing.setAllocatable(allocatable, allowedPodNumber);
       existing.generation++;
       for (const l of this.listeners) l.nodeUpdated(existing, previous);
       return;
     }
-    const info: NodeInfo = {
-      name,
-      node,
-      allocatable,
-      allowedPodNumber,
-      requested: emptyResources(),
-      nonZeroRequested: { milliCPU: 0, memory: 0 },
-      pods: new Map(),
-      usedPorts: new Map(),
-      generation: 0,
-    };
+    const info = new NodeInfo(name, node);
+    info.setAllocatable(allocatable, allowedPodNumber);
     this.byName.set(name, info);
     this.orderDirty = true;
     for (const l of this.listeners) l.nodeAdded(info);
@@ -74,6 +75,8 @@ export class SchedulerCache implements NodeInfoEvents {
     for (const uid of info.pods.keys()) this.podNode.delete(uid);
     this.byName.delete(name);
     this.orderDirty = true;
+    // Off the shared buffer, which the next layout replaces: the removed node keeps its figures.
+    info.moveAmounts(new Float64Array(AMOUNT_COLUMNS), 0);
     for (const l of this.listeners) {
       for (const podInfo of info.pods.values()) l.podRemoved(info, podInfo);
       l.nodeRemoved(info);

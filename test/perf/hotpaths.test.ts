@@ -12,7 +12,7 @@ import { RngStreams } from "../../sim/engine/rng.js";
 import { schedBenchConfiguration } from "../../sim/bench/sched.js";
 import { SchedulerCache } from "../../sim/scheduler/cache.js";
 import { buildSchedulerConfig } from "../../sim/scheduler/config.js";
-import type { NodeInfo, PodInfo } from "../../sim/scheduler/framework.js";
+import { AMOUNT, type NodeInfo, type PodInfo } from "../../sim/scheduler/framework.js";
 import { FrameworkRunner } from "../../sim/scheduler/scheduler.js";
 
 /** Best (shortest) time of `rounds` runs of each function, interleaved, in ms. */
@@ -171,14 +171,16 @@ const least = (requested: number, capacity: number): number => (requested > capa
 const simpleFit: SimplePlugin = {
   filter(pod, n) {
     const r = pod.requests.requests;
-    if (n.pods.size + 1 > n.allowedPodNumber) return { reason: "Too many pods" };
-    if (n.requested.milliCPU + r.milliCPU > n.allocatable.milliCPU) return { reason: "Insufficient cpu" };
-    if (n.requested.memory + r.memory > n.allocatable.memory) return { reason: "Insufficient memory" };
+    if (n.podCount + 1 > n.allowedPodNumber) return { reason: "Too many pods" };
+    if (n.amount(AMOUNT.REQUESTED_MILLI_CPU) + r.milliCPU > n.amount(AMOUNT.ALLOCATABLE_MILLI_CPU)) return { reason: "Insufficient cpu" };
+    if (n.amount(AMOUNT.REQUESTED_MEMORY) + r.memory > n.amount(AMOUNT.ALLOCATABLE_MEMORY)) return { reason: "Insufficient memory" };
     return null;
   },
   score(pod, n) {
     const r = pod.requests.nonZero;
-    return Math.trunc((least(n.nonZeroRequested.milliCPU + r.milliCPU, n.allocatable.milliCPU) + least(n.nonZeroRequested.memory + r.memory, n.allocatable.memory)) / 2);
+    const cpu = least(n.amount(AMOUNT.NON_ZERO_MILLI_CPU) + r.milliCPU, n.amount(AMOUNT.ALLOCATABLE_MILLI_CPU));
+    const memory = least(n.amount(AMOUNT.NON_ZERO_MEMORY) + r.memory, n.amount(AMOUNT.ALLOCATABLE_MEMORY));
+    return Math.trunc((cpu + memory) / 2);
   },
 };
 function simpleFramework(plugins: readonly SimplePlugin[], nodes: readonly NodeInfo[], info: PodInfo): NodeInfo | undefined {
