@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { main } from "../../sim/cli/main.js";
 import { captureOutput, useTempDirs } from "../helpers/cli.js";
@@ -86,6 +86,16 @@ describe("determinism across processes", () => {
     for (const name of ["summary.json", "events.jsonl", "timeseries.csv"]) {
       expect(readFileSync(join(dirs[1], name)).equals(readFileSync(join(dirs[0], name))), name).toBe(true);
     }
+  });
+});
+
+describe("output into a pipe the reader closes early", () => {
+  it("`simk run --help | head -1` ends quietly, without an EPIPE stack trace", () => {
+    const root = new URL("../..", import.meta.url).pathname;
+    // The shell's pipeline: head exits after one line while simk is still writing.
+    const p = spawnSync("sh", ["-c", `"${process.execPath}" --import tsx cli.ts run --help | head -1`], { cwd: root, encoding: "utf8" });
+    expect(p.stdout.split("\n")[0]).toBe("Usage: simk run [options] <file>");
+    expect(p.stderr).not.toMatch(/EPIPE|at \w+ \(/);
   });
 });
 
