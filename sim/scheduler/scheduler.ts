@@ -109,6 +109,11 @@ export interface ClusterLookups {
   workloadSelectors(pod: Pod): LabelSelector[];
   /** Pods nominated to a node (the scheduler's nominator); none if omitted. */
   nominatedPodsForNode?(nodeName: string): readonly PodInfo[];
+  /**
+   * How many pods are nominated anywhere; when 0 the filters skip the per-node nominated-pods
+   * lookup for the whole cycle. Without it, nominatedPodsForNode is asked for every node.
+   */
+  nominatedPodCount?(): number;
   /** The change notifications of the cache the nodes come from (FrameworkHandle.cacheEvents). */
   cacheEvents?: NodeInfoEvents;
 }
@@ -166,6 +171,9 @@ export class FrameworkRunner {
   /** activeFilters' last answer: for this state, profile and number of skipped plugins. */
   private readonly filtersMemo: { state?: CycleState; profile?: Profile; skipped: number; filters: readonly FilterPlugin[] } = { skipped: 0, filters: [] };
 
+  /** frameworkHandle's last answer (its `now` is updated in place). */
+  private lastHandle?: { nodes: readonly NodeInfo[]; lookups: ClusterLookups; handle: FrameworkHandle & { now: number } };
+
   constructor(private readonly rng: Rng, private readonly globalPercentage: number) {}
 
   /** The index filtering starts at next cycle (upstream sched.nextStartNodeIndex). */
@@ -173,8 +181,18 @@ export class FrameworkRunner {
     return this.nextStartNodeIndex;
   }
 
+  /**
+   * The handle for `nodes` at `now`. The last one is reused while the node list and lookups stay
+   * the same (the scheduler cache hands out one array until its node set changes), so that its
+   * name index is built once per node set rather than once per cycle.
+   */
   private frameworkHandle(nodes: readonly NodeInfo[], now: number, lookups: ClusterLookups): FrameworkHandle {
-    return {
+    const last = this.lastHandle;
+    if (last !== undefined && last.nodes === nodes && last.lookups === lookups) {
+      last.handle.now = now;
+      return last.handle;
+    }
+    const handle = {
       nodes,
       nodeInfo: nodeLookup(nodes),
       namespaceLabels: lookups.namespaceLabels,
@@ -183,6 +201,8 @@ export class FrameworkRunner {
       now,
       cacheEvents: lookups.cacheEvents,
     };
+    this.lastHandle = { nodes, lookups, handle };
+    return handle;
   }
 
   schedule(profile: Profile, pod: PodInfo, nodes: readonly NodeInfo[], now: number, record = false, lookups: ClusterLookups = NO_LOOKUPS): ScheduleResult {
@@ -275,7 +295,7 @@ export class FrameworkRunner {
     // Hoisted out of the per-node loop: the filters not skipped this cycle, and whether the
     // cluster can have nominated pods at all (without, the nominated-pods pass is a no-op).
     const filters = this.activeFilters(profile, state);
-    const nominatedFor = lookups.nominatedPodsForNode;
+    const withNominated = lookups.nominatedPodsForNode !== undefined && (lookups.nominatedPodCount?.() ?? 1) > 0;
     // The hot loop: one pass of the filters per node, no allocation per node (unless recording).
     for (let i = 0; i < count && feasibleCount < want; i++) {
       const node = candidates[next];
@@ -287,7 +307,7 @@ export class FrameworkRunner {
         const r = filterNode(node);
         status = r.status;
         decisions.push(r.decision!);
-      } else if (nominatedFor === undefined) {
+      } else if (!withNominated) {
         status = runFilters(filters, state, pod, node);
       } else {
         status = this.runFilterPluginsWithNominatedPods(profile, state, pod, node, lookups);
@@ -577,6 +597,7 @@ export class Scheduler {
     namespaceLabels: (ns) => this.namespaceLabels.get(ns),
     workloadSelectors: (pod) => this.workloadSelectors(pod),
     nominatedPodsForNode: (node) => this.nominator.podsForNode(node),
+    nominatedPodCount: () => this.nominator.size,
     cacheEvents: this.cache,
   };
   /** The API calls PostFilter plugins make, on the store. */
