@@ -117,10 +117,25 @@ export class ResourceTable {
   readonly kinds: Uint8Array;
   readonly weights: Float64Array;
 
+  /**
+   * Per resource, the NodeInfo amount column (AMOUNT.*) of the node's allocatable; −1 for the
+   * resources looked up by name instead (scalar) or never reported (other).
+   */
+  readonly allocatableColumns: Int8Array;
+  /** Likewise for what the node's pods request: with the non-zero defaults (cpu, memory) ... */
+  readonly nonZeroRequestedColumns: Int8Array;
+  /** ... and as actually requested. */
+  readonly requestedColumns: Int8Array;
+
   constructor(specs: readonly ResourceSpec[]) {
     this.names = specs.map((s) => s.name);
     this.kinds = Uint8Array.from(specs, (s) => resourceKind(s.name));
     this.weights = Float64Array.from(specs, (s) => s.weight);
+    const column = (kind: number, cpu: number, memory: number, ephemeral: number): number =>
+      kind === KIND_CPU ? cpu : kind === KIND_MEMORY ? memory : kind === KIND_EPHEMERAL_STORAGE ? ephemeral : -1;
+    this.allocatableColumns = Int8Array.from(this.kinds, (k) => column(k, AMOUNT.ALLOCATABLE_MILLI_CPU, AMOUNT.ALLOCATABLE_MEMORY, AMOUNT.ALLOCATABLE_EPHEMERAL_STORAGE));
+    this.nonZeroRequestedColumns = Int8Array.from(this.kinds, (k) => column(k, AMOUNT.NON_ZERO_MILLI_CPU, AMOUNT.NON_ZERO_MEMORY, AMOUNT.REQUESTED_EPHEMERAL_STORAGE));
+    this.requestedColumns = Int8Array.from(this.kinds, (k) => column(k, AMOUNT.REQUESTED_MILLI_CPU, AMOUNT.REQUESTED_MEMORY, AMOUNT.REQUESTED_EPHEMERAL_STORAGE));
   }
 
   get length(): number {
