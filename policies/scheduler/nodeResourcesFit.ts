@@ -398,6 +398,26 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 
 /** fit.go fitsRequest for precomputed pod requests: SUCCESS or the failing status with every reason. */
 export function fitsRequest(req: FitRequest, node: NodeInfo): Status {
+  // Most nodes fit. These comparisons let such a node through without building anything, which
+  // keeps this function small enough for V8 to inline into the filter loop; they never pass a node
+  // that fitReasons would fail. Any other node (or a pod with scalar requests) gets fitReasons.
+  const a = node.amounts;
+  const row = node.row;
+  if (
+    node.podCount + 1 <= node.allowedPodNumber &&
+    (req.nothing ||
+      (req.milliCPU <= a[row + AMOUNT.ALLOCATABLE_MILLI_CPU] - a[row + AMOUNT.REQUESTED_MILLI_CPU] &&
+        req.memory <= a[row + AMOUNT.ALLOCATABLE_MEMORY] - a[row + AMOUNT.REQUESTED_MEMORY] &&
+        req.ephemeralStorage <= a[row + AMOUNT.ALLOCATABLE_EPHEMERAL_STORAGE] - a[row + AMOUNT.REQUESTED_EPHEMERAL_STORAGE] &&
+        req.scalarNames.length === 0))
+  ) {
+    return SUCCESS;
+  }
+  return fitReasons(req, node);
+}
+
+/** fitsRequest's checks one by one, keeping every failing one's reason. */
+function fitReasons(req: FitRequest, node: NodeInfo): Status {
   let reasons: string[] | undefined;
   let unresolvable = false;
   if (node.podCount + 1 > node.allowedPodNumber) reasons = ["Too many pods"];
