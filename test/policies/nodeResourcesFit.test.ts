@@ -1001,3 +1001,53 @@ describe("NodeResourcesFitArgs (v1 defaults.go, validation_pluginargs.go)", () =
     expect(() => new NodeResourcesFit(args({ type: "LeastAllocated", resources: [] }))).toThrow(/at least one resource/);
   });
 });
+
+describe("Fit filter against the rules written out (property)", () => {
+  // fit.go fitsRequest restated: each check in order, every failing one's reason kept; a request
+  // larger than the allocatable on its own makes the status unresolvable.
+  function expected(req: { cpu: number; memory: number; gpu: number }, node: { cpu: number; memory: number; gpu: number; pods: number; podsLeft: number }, used: { cpu: number; memory: number; gpu: number }): { code: string; reasons: string[] } {
+    const reasons: string[] = [];
+    let unresolvable = false;
+    if (node.podsLeft < 1) reasons.push("Too many pods");
+    const nothing = req.cpu === 0 && req.memory === 0 && req.gpu === 0;
+    if (!nothing) {
+      const check = (want: number, alloc: number, inUse: number, name: string): void => {
+        if (want > 0 && want > alloc - inUse) {
+          reasons.push(`Insufficient ${name}`);
+          if (want > alloc) unresolvable = true;
+        }
+      };
+      check(req.cpu, node.cpu, used.cpu, "cpu");
+      check(req.memory, node.memory, used.memory, "memory");
+      check(req.gpu, node.gpu, used.gpu, extendedRes);
+    }
+    if (reasons.length === 0) return { code: "Success", reasons: [] };
+    return { code: unresolvable ? "UnschedulableAndUnresolvable" : "Unschedulable", reasons };
+  }
+
+  it("agrees on status and reasons for random nodes, some over-committed, and random requests", () => {
+    const rng = new Rng(5, "fit-property");
+    const plugin = new NodeResourcesFit();
+    for (let trial = 0; trial < 400; trial++) {
+      const node = { cpu: 1000 * (1 + rng.int(4)), memory: 2 ** 30 * (1 + rng.int(4)), gpu: rng.int(3), pods: 1 + rng.int(4), podsLeft: 0 };
+      const nodeObj = makeNode("n", { ...r(node.cpu, node.memory), pods: String(node.pods), ...(node.gpu > 0 ? { [extendedRes]: String(node.gpu) } : {}) });
+      // Placed pods may add up to more than the node has (the cache takes what the API says is bound).
+      const placed: [Pod, string][] = [];
+      const used = { cpu: 0, memory: 0, gpu: 0 };
+      const count = rng.int(node.pods + 2);
+      for (let i = 0; i < count; i++) {
+        const p = { cpu: 100 * rng.int(20), memory: 2 ** 28 * rng.int(6), gpu: rng.int(2) };
+        placed.push([makePod([{ ...r(p.cpu, p.memory), ...(p.gpu > 0 ? { [extendedRes]: String(p.gpu) } : {}) }]), "n"]);
+        used.cpu += p.cpu;
+        used.memory += p.memory;
+        used.gpu += p.gpu;
+      }
+      node.podsLeft = node.pods - count;
+      const [info] = cluster([nodeObj], placed);
+      const want = { cpu: 100 * rng.int(30), memory: 2 ** 28 * rng.int(10), gpu: rng.next() < 0.3 ? 1 + rng.int(2) : 0 };
+      const pod = makePod([{ ...r(want.cpu, want.memory), ...(want.gpu > 0 ? { [extendedRes]: String(want.gpu) } : {}) }]);
+      const got = runFilter(plugin, pod, info);
+      expect({ code: got.code, reasons: [...got.reasons] }, `trial ${trial}`).toEqual(expected(want, node, used));
+    }
+  });
+});
