@@ -214,7 +214,8 @@ export class FrameworkRunner {
     // UnschedulableAndUnresolvable (or an error) ends the cycle at once; Unschedulable is kept
     // while the remaining PreFilters still run, so that preemption gets a complete state.
     let allowed: ReadonlySet<string> | undefined;
-    const pluginsWithNodes = new Set<string>();
+    // Plugins whose PreFilter narrowed the nodes (rare: created when one does).
+    let pluginsWithNodes: Set<string> | undefined;
     let rejected: Status | undefined;
     const rejectAll = (status: Status): ScheduleResult => {
       for (const n of nodes) failures.set(n.name, status);
@@ -236,7 +237,7 @@ export class FrameworkRunner {
         return rejectAll(status);
       }
       if (r.nodeNames) {
-        pluginsWithNodes.add(p.name);
+        (pluginsWithNodes ??= new Set()).add(p.name);
         allowed = allowed ? new Set([...allowed].filter((n) => r.nodeNames!.has(n))) : r.nodeNames;
         if (allowed.size === 0) {
           const names = [...pluginsWithNodes].sort();
@@ -267,7 +268,7 @@ export class FrameworkRunner {
 
     // Nodes a PreFilter result rules out are not filtered; they fail with the plugins' names.
     let candidates = nodes;
-    if (allowed) {
+    if (allowed && pluginsWithNodes) {
       const ok = allowed;
       candidates = nodes.filter((n) => ok.has(n.name));
       const status: Status = {
