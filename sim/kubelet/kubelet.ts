@@ -87,10 +87,20 @@ export class Kubelet {
     for (const pod of store.list("Pod")) if (pod.spec.nodeName === this.nodeName) this.onPod(pod, false, true);
     this.postStatus(true);
     this.renewLease();
-    // Heartbeats start at a random phase so that nodes do not beat in lockstep.
-    const leasePhase = this.rng.uniform(0, this.settings.leaseRenewInterval);
-    engine.after(leasePhase, () => this.leaseLoop(epoch));
-    engine.after(this.rng.uniform(0, this.settings.nodeStatusUpdateFrequency), () => this.statusLoop(epoch));
+    // Heartbeats start at a random phase so that nodes do not beat in lockstep. Each loop is one
+    // closure per life of the node, not one per beat.
+    const leaseLoop = (): void => {
+      if (!this.alive || epoch !== this.epoch) return;
+      this.renewLease();
+      engine.after(this.settings.leaseRenewInterval, leaseLoop);
+    };
+    const statusLoop = (): void => {
+      if (!this.alive || epoch !== this.epoch) return;
+      this.postStatus(false);
+      engine.after(this.settings.nodeStatusUpdateFrequency, statusLoop);
+    };
+    engine.after(this.rng.uniform(0, this.settings.leaseRenewInterval), leaseLoop);
+    engine.after(this.rng.uniform(0, this.settings.nodeStatusUpdateFrequency), statusLoop);
   }
 
   /** The node dies: everything stops, silently. */
@@ -102,18 +112,6 @@ export class Kubelet {
     this.pods.clear();
     this.held.milliCPU = 0;
     this.held.memory = 0;
-  }
-
-  private leaseLoop(epoch: number): void {
-    if (!this.alive || epoch !== this.epoch) return;
-    this.renewLease();
-    this.ctx.engine.after(this.settings.leaseRenewInterval, () => this.leaseLoop(epoch));
-  }
-
-  private statusLoop(epoch: number): void {
-    if (!this.alive || epoch !== this.epoch) return;
-    this.postStatus(false);
-    this.ctx.engine.after(this.settings.nodeStatusUpdateFrequency, () => this.statusLoop(epoch));
   }
 
   private renewLease(): void {
