@@ -12,15 +12,31 @@ export type InformerHandler<T> = (event: WatchEvent<T & KindMap[Kind]>) => void;
 export class Informer<K extends Kind> {
   readonly objects = new Map<string, KindMap[K]>();
   private readonly handlers: InformerHandler<KindMap[K]>[] = [];
+  /**
+   * The key of each object, by uid. Every event of an object would otherwise build its
+   * "namespace/name" string anew, which the map then has to hash; a uid (the same string in every
+   * version of the object) hashes once.
+   */
+  private readonly keys = new Map<string, string>();
 
   constructor(store: Store, readonly kind: K) {
     store.watch(kind, (e) => {
-      const key = objectKey(e.object.metadata);
-      if (e.type === "DELETED") this.objects.delete(key);
-      else this.objects.set(key, e.object);
-      this.onEvent(e);
+      const key = this.keyOf(e.object);
+      if (e.type === "DELETED") {
+        this.objects.delete(key);
+        this.keys.delete(e.object.metadata.uid);
+      } else this.objects.set(key, e.object);
+      this.onEvent(e, key);
       for (const h of this.handlers) h(e);
     });
+  }
+
+  /** objectKey(object.metadata) (an object's name and namespace never change). */
+  protected keyOf(object: KindMap[K]): string {
+    const uid = object.metadata.uid;
+    let key = this.keys.get(uid);
+    if (key === undefined) this.keys.set(uid, (key = objectKey(object.metadata)));
+    return key;
   }
 
   on(handler: InformerHandler<KindMap[K]>): void {
@@ -32,7 +48,7 @@ export class Informer<K extends Kind> {
   }
 
   /** Hook for subclasses to maintain indexes before handlers run. */
-  protected onEvent(_e: WatchEvent<KindMap[K]>): void {}
+  protected onEvent(_e: WatchEvent<KindMap[K]>, _key: string): void {}
 }
 
 /**
@@ -47,8 +63,7 @@ export class OwnerIndexedInformer<K extends Kind> extends Informer<K> {
     return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
   }
 
-  protected override onEvent(e: WatchEvent<KindMap[K]>): void {
-    const key = objectKey(e.object.metadata);
+  protected override onEvent(e: WatchEvent<KindMap[K]>, key: string): void {
     const before = e.oldObject ? controllerUid(e.oldObject) : undefined;
     const after = e.type === "DELETED" ? undefined : controllerUid(e.object);
     if (before !== undefined && before !== after) {
