@@ -450,7 +450,9 @@ export class Store {
 
 /** Hands a watch event to the handlers that were watching when it was written and still are. */
 function deliver({ channel, handlers, event }: Delivery): void {
-  for (const h of handlers) if (channel.handlers.has(h)) h(event);
+  // While the snapshot is still the channel's own, no handler has stopped since (a stop, even one
+  // by an earlier handler of this loop, replaces it), so the set need not be asked.
+  for (const h of handlers) if (handlers === channel.snapshot || channel.handlers.has(h)) h(event);
 }
 
 /** Plain code-point order, independent of locale. */
