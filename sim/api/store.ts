@@ -101,6 +101,27 @@ export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 interface Channel {
   latency: number;
   handlers: Set<WatchHandler<KubeObject>>;
+  /**
+   * The handlers in order, as an array that is replaced, never changed, when a watch starts or
+   * stops: a write takes it as its snapshot of who is watching without copying it.
+   */
+  snapshot: readonly WatchHandler<KubeObject>[];
+  /** Its index in Store.channelList (the payload of its delivery events). */
+  index: number;
+  /**
+   * Writes waiting for delivery, oldest first, with the handlers watching when each was made.
+   * They all wait the same latency, so their delivery events fire in this order (equal times
+   * fire in scheduling order): each event delivers the oldest.
+   */
+  pending: Delivery[];
+  head: number;
+}
+
+/** A watch event on its way to the handlers of one channel. */
+interface Delivery {
+  readonly channel: Channel;
+  readonly handlers: readonly WatchHandler<KubeObject>[];
+  readonly event: WatchEvent<KubeObject>;
 }
 
 interface KindState {
@@ -124,7 +145,10 @@ export class Store {
   private readonly admission: AdmissionPlugin[] = [];
   /** While set, writes fail with 503 and watch deliveries are held back until this time (µs). */
   private unavailableUntil = -1;
-  private readonly held: (() => void)[] = [];
+  private readonly held: Delivery[] = [];
+  /** Every channel, by index: delivery events carry the index, not a closure. */
+  private readonly channelList: Channel[] = [];
+  private readonly deliverNext = (index: number): void => this.deliverOrHold(this.channelList[index]);
   /** Synchronous write observers: instruments (metrics), never cluster components. */
   private readonly observers: ((kind: Kind, event: WatchEvent<KubeObject>) => void)[] = [];
   writes = 0;
@@ -302,13 +326,21 @@ export class Store {
     }
     let channel = channels.get(latency);
     if (!channel) {
-      channel = { latency, handlers: new Set() };
+      channel = { latency, handlers: new Set(), snapshot: [], index: this.channelList.length, pending: [], head: 0 };
       channels.set(latency, channel);
+      this.channelList.push(channel);
     }
     const h = handler as WatchHandler<KubeObject>;
-    channel.handlers.add(h);
+    if (!channel.handlers.has(h)) {
+      channel.handlers.add(h);
+      channel.snapshot = [...channel.snapshot, h];
+    }
     const ch = channel;
-    return { stop: () => ch.handlers.delete(h) };
+    return {
+      stop: () => {
+        if (ch.handlers.delete(h)) ch.snapshot = ch.snapshot.filter((x) => x !== h);
+      },
+    };
   }
 
   /**
@@ -369,24 +401,28 @@ export class Store {
   private fanOut(channels: Map<number, Channel>, event: WatchEvent<KubeObject>): void {
     for (const channel of channels.values()) {
       if (channel.handlers.size === 0) continue;
-      // Snapshot the handlers now: a watcher added later must not see an earlier write.
-      const handlers = [...channel.handlers];
-      const deliver = (): void => {
-        for (const h of handlers) if (channel.handlers.has(h)) h(event);
-      };
-      this.engine.after(channel.latency, () => this.deliverOrHold(deliver), Priority.Urgent);
+      // The handlers watching now: a watcher added later must not see an earlier write.
+      channel.pending.push({ channel, handlers: channel.snapshot, event });
+      this.engine.afterWith(channel.latency, this.deliverNext, channel.index, Priority.Urgent);
     }
   }
 
-  private deliverOrHold(deliver: () => void): void {
-    if (this.engine.now < this.unavailableUntil || this.held.length > 0) this.held.push(deliver);
-    else deliver();
+  private deliverOrHold(channel: Channel): void {
+    const pending = channel.pending;
+    const delivery = pending[channel.head++];
+    // Drop what has been delivered once it is most of the array (a busy channel may never drain).
+    if (channel.head === pending.length || (channel.head > 1024 && channel.head * 2 > pending.length)) {
+      pending.splice(0, channel.head);
+      channel.head = 0;
+    }
+    if (this.engine.now < this.unavailableUntil || this.held.length > 0) this.held.push(delivery);
+    else deliver(delivery);
   }
 
   private release(): void {
     if (this.engine.now < this.unavailableUntil) return;
     const held = this.held.splice(0);
-    for (const deliver of held) deliver();
+    for (const delivery of held) deliver(delivery);
   }
 
   private nextVersion(): string {
@@ -410,6 +446,13 @@ export class Store {
       if (!st.objects.has(namespace ? `${namespace}/${name}` : name)) return name;
     }
   }
+}
+
+/** Hands a watch event to the handlers that were watching when it was written and still are. */
+function deliver({ channel, handlers, event }: Delivery): void {
+  // While the snapshot is still the channel's own, no handler has stopped since (a stop, even one
+  // by an earlier handler of this loop, replaces it), so the set need not be asked.
+  for (const h of handlers) if (handlers === channel.snapshot || channel.handlers.has(h)) h(event);
 }
 
 /** Plain code-point order, independent of locale. */

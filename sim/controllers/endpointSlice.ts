@@ -162,6 +162,7 @@ export function sliceLabels(slice: { metadata: { labels?: Record<string, string>
 }
 
 function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true; // a pod's labels object is kept by every status write
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
@@ -490,9 +491,9 @@ export class EndpointSliceController {
 
   private onPod(type: "ADDED" | "MODIFIED" | "DELETED", pod: Pod, old: Pod | undefined): void {
     const ns = pod.metadata.namespace ?? "default";
-    const podKey = objectKey(pod.metadata);
     let queue: Set<string>;
     if (type === "ADDED" || type === "DELETED") {
+      const podKey = objectKey(pod.metadata);
       queue = this.servicesFor(ns, pod.metadata.labels);
       for (const s of queue) {
         if (type === "ADDED") this.members.get(s)?.add(podKey);
@@ -504,6 +505,7 @@ export class EndpointSliceController {
         old.metadata.deletionTimestamp !== pod.metadata.deletionTimestamp || isPodReady(old) !== isPodReady(pod) || old.status.podIP !== pod.status.podIP;
       const labelsChanged = !sameRecord(old.metadata.labels ?? {}, pod.metadata.labels ?? {});
       if (!podChanged && !labelsChanged) return;
+      const podKey = objectKey(pod.metadata);
       const now = this.servicesFor(ns, pod.metadata.labels);
       if (!labelsChanged) queue = now;
       else {

@@ -12,15 +12,31 @@ export type InformerHandler<T> = (event: WatchEvent<T & KindMap[Kind]>) => void;
 export class Informer<K extends Kind> {
   readonly objects = new Map<string, KindMap[K]>();
   private readonly handlers: InformerHandler<KindMap[K]>[] = [];
+  /**
+   * The key of each object, by uid. Every event of an object would otherwise build its
+   * "namespace/name" string anew, which the map then has to hash; a uid (the same string in every
+   * version of the object) hashes once.
+   */
+  private readonly keys = new Map<string, string>();
 
   constructor(store: Store, readonly kind: K) {
     store.watch(kind, (e) => {
-      const key = objectKey(e.object.metadata);
-      if (e.type === "DELETED") this.objects.delete(key);
-      else this.objects.set(key, e.object);
-      this.onEvent(e);
+      const key = this.keyOf(e.object);
+      if (e.type === "DELETED") {
+        this.objects.delete(key);
+        this.keys.delete(e.object.metadata.uid);
+      } else this.objects.set(key, e.object);
+      this.onEvent(e, key);
       for (const h of this.handlers) h(e);
     });
+  }
+
+  /** objectKey(object.metadata) (an object's name and namespace never change). */
+  protected keyOf(object: KindMap[K]): string {
+    const uid = object.metadata.uid;
+    let key = this.keys.get(uid);
+    if (key === undefined) this.keys.set(uid, (key = objectKey(object.metadata)));
+    return key;
   }
 
   on(handler: InformerHandler<KindMap[K]>): void {
@@ -32,7 +48,7 @@ export class Informer<K extends Kind> {
   }
 
   /** Hook for subclasses to maintain indexes before handlers run. */
-  protected onEvent(_e: WatchEvent<KindMap[K]>): void {}
+  protected onEvent(_e: WatchEvent<KindMap[K]>, _key: string): void {}
 }
 
 /**
@@ -47,8 +63,7 @@ export class OwnerIndexedInformer<K extends Kind> extends Informer<K> {
     return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
   }
 
-  protected override onEvent(e: WatchEvent<KindMap[K]>): void {
-    const key = objectKey(e.object.metadata);
+  protected override onEvent(e: WatchEvent<KindMap[K]>, key: string): void {
     const before = e.oldObject ? controllerUid(e.oldObject) : undefined;
     const after = e.type === "DELETED" ? undefined : controllerUid(e.object);
     if (before !== undefined && before !== after) {
@@ -83,7 +98,19 @@ export class ActivePods {
   add(pod: Pod, delta: 1 | -1): void {
     this.count += delta;
     if (isPodReady(pod)) this.ready += delta;
-    const labels = pod.metadata.labels;
+    this.addLabels(pod.metadata.labels, delta);
+  }
+
+  /** add(old, -1) then add(pod, 1), for a pod that stays active: only what differs changes. */
+  replace(old: Pod, pod: Pod): void {
+    this.ready += Number(isPodReady(pod)) - Number(isPodReady(old));
+    if (old.metadata.labels !== pod.metadata.labels) {
+      this.addLabels(old.metadata.labels, -1);
+      this.addLabels(pod.metadata.labels, 1);
+    }
+  }
+
+  private addLabels(labels: Labels, delta: 1 | -1): void {
     const n = (this.byLabels.get(labels) ?? 0) + delta;
     if (n === 0) this.byLabels.delete(labels);
     else this.byLabels.set(labels, n);
@@ -123,21 +150,27 @@ export class PodInformer extends Informer<"Pod"> {
   protected override onEvent(e: WatchEvent<Pod>): void {
     const uid = e.object.metadata.uid;
     const old = e.oldObject;
+    const pod = e.type === "DELETED" ? undefined : e.object;
+    const ownerOld = old && controllerUid(old);
+    // A status write keeps the owner references (the same array), so the same owner.
+    const owner = pod && (old && old.metadata.ownerReferences === pod.metadata.ownerReferences ? ownerOld : controllerUid(pod));
+    // Take the old version out of the indexes and put the new one in (at the end: the order of a
+    // node's or an owner's pods is the order of their last change).
     if (old) {
       if (old.spec.nodeName) this.byNode.get(old.spec.nodeName)?.delete(uid);
-      const ownerOld = controllerUid(old);
-      if (ownerOld) {
-        this.byOwner.get(ownerOld)?.delete(uid);
-        if (isPodActive(old)) this.countActive(ownerOld, old, -1);
-      }
+      if (ownerOld) this.byOwner.get(ownerOld)?.delete(uid);
     }
-    if (e.type === "DELETED") return;
-    const pod = e.object;
-    if (pod.spec.nodeName) index(this.byNode, pod.spec.nodeName, uid, pod);
-    const owner = controllerUid(pod);
-    if (owner) {
-      index(this.byOwner, owner, uid, pod);
-      if (isPodActive(pod)) this.countActive(owner, pod, 1);
+    if (pod) {
+      if (pod.spec.nodeName) index(this.byNode, pod.spec.nodeName, uid, pod);
+      if (owner) index(this.byOwner, owner, uid, pod);
+    }
+    const wasActive = !!ownerOld && isPodActive(old!);
+    const isActive = !!owner && isPodActive(pod!);
+    const counted = wasActive && isActive && ownerOld === owner ? this.activeByOwner.get(owner) : undefined;
+    if (counted) counted.replace(old!, pod!);
+    else {
+      if (wasActive) this.countActive(ownerOld, old!, -1);
+      if (isActive) this.countActive(owner, pod!, 1);
     }
   }
 

@@ -32,6 +32,10 @@ const REGION_LABEL = "topology.kubernetes.io/region";
 
 type ZoneState = "Normal" | "PartialDisruption" | "FullDisruption";
 
+/** The taints the NoExecute (eviction) pass manages, and an empty wanted set. */
+const EVICTION_TAINTS: readonly string[] = [TAINT_UNREACHABLE, TAINT_NOT_READY];
+const NO_TAINTS: ReadonlySet<string> = new Set();
+
 interface Health {
   probeTimestamp: number;
   heartbeat?: number;
@@ -135,7 +139,7 @@ export class NodeLifecycleController {
       if (status === "True") c.ready++;
       else c.notReady++;
       zoneCounts.set(z, c);
-      this.processTaintBaseEviction(node, status);
+      this.processTaintBaseEviction(node, status, z);
     }
     this.handleDisruption(zoneCounts);
   }
@@ -194,15 +198,15 @@ export class NodeLifecycleController {
   }
 
   /** Queues not-ready/unreachable nodes for NoExecute tainting; untaints ready ones. */
-  private processTaintBaseEviction(node: Node, status: "True" | "False" | "Unknown"): void {
+  private processTaintBaseEviction(node: Node, status: "True" | "False" | "Unknown", zone: string): void {
     const name = node.metadata.name;
-    const tainter = this.tainter(zoneKey(node));
+    const tainter = this.tainter(zone);
     if (status === "True") {
       if (tainter.queued.has(name)) {
         tainter.queued.delete(name);
         tainter.queue = tainter.queue.filter((n) => n !== name);
       }
-      this.setTaints(name, "NoExecute", [TAINT_UNREACHABLE, TAINT_NOT_READY], new Set());
+      this.setTaints(name, "NoExecute", EVICTION_TAINTS, NO_TAINTS);
       return;
     }
     const wantKey = status === "False" ? TAINT_NOT_READY : TAINT_UNREACHABLE;
@@ -279,8 +283,13 @@ export class NodeLifecycleController {
   }
 
   /** Makes the node's taints with `effect` among `managed` keys exactly `want`. */
-  private setTaints(name: string, effect: Taint["effect"], managed: string[], want: Set<string>): void {
+  private setTaints(name: string, effect: Taint["effect"], managed: readonly string[], want: ReadonlySet<string>): void {
     const { store, engine } = this.ctx;
+    // Every monitor pass untaints every ready node: most often there is nothing to untaint.
+    if (want.size === 0) {
+      const current = store.get("Node", name);
+      if (current && !current.spec.taints?.some((t) => t.effect === effect && managed.includes(t.key))) return;
+    }
     store.modify("Node", name, (cur) => {
       const taints = cur.spec.taints ?? [];
       const keep = taints.filter((t) => !(t.effect === effect && managed.includes(t.key)) || want.has(t.key));

@@ -16,11 +16,11 @@
  * Pods annotated `simk.dev/run-duration: 30s` run for that long and then succeed
  * (`simk.dev/exit: failure` makes them fail), which is how Job workloads are modelled.
  */
-import type { Lease, Node, Pod, PodCondition } from "../api/objects.js";
+import type { Lease, Node, Pod, PodCondition, ResourceList } from "../api/objects.js";
 import { objectKey } from "../api/objects.js";
 import type { Watch } from "../api/store.js";
 import type { SimContext } from "../cluster/context.js";
-import { podRequests, toResources } from "../cluster/resources.js";
+import { podRequests, toResources, type Resources } from "../cluster/resources.js";
 import { sampleDelay } from "../cluster/delay.js";
 import type { Rng } from "../engine/rng.js";
 import type { KubeletSettings } from "../scenario/types.js";
@@ -64,6 +64,7 @@ export class Kubelet {
   private readonly hostIP: string;
   /** The store key of the node's Lease (made once: the lease is renewed every 10 s). */
   private readonly leaseKey: string;
+  private parsedCapacity?: { list: ResourceList; alloc: Resources; maxPods: number };
 
   constructor(private readonly ctx: SimContext, readonly nodeName: string, private readonly settings: KubeletSettings, private readonly nodeIndex: number) {
     this.rng = ctx.rng.stream(`kubelet/${nodeName}`);
@@ -87,10 +88,20 @@ export class Kubelet {
     for (const pod of store.list("Pod")) if (pod.spec.nodeName === this.nodeName) this.onPod(pod, false, true);
     this.postStatus(true);
     this.renewLease();
-    // Heartbeats start at a random phase so that nodes do not beat in lockstep.
-    const leasePhase = this.rng.uniform(0, this.settings.leaseRenewInterval);
-    engine.after(leasePhase, () => this.leaseLoop(epoch));
-    engine.after(this.rng.uniform(0, this.settings.nodeStatusUpdateFrequency), () => this.statusLoop(epoch));
+    // Heartbeats start at a random phase so that nodes do not beat in lockstep. Each loop is one
+    // closure per life of the node, not one per beat.
+    const leaseLoop = (): void => {
+      if (!this.alive || epoch !== this.epoch) return;
+      this.renewLease();
+      engine.after(this.settings.leaseRenewInterval, leaseLoop);
+    };
+    const statusLoop = (): void => {
+      if (!this.alive || epoch !== this.epoch) return;
+      this.postStatus(false);
+      engine.after(this.settings.nodeStatusUpdateFrequency, statusLoop);
+    };
+    engine.after(this.rng.uniform(0, this.settings.leaseRenewInterval), leaseLoop);
+    engine.after(this.rng.uniform(0, this.settings.nodeStatusUpdateFrequency), statusLoop);
   }
 
   /** The node dies: everything stops, silently. */
@@ -102,18 +113,6 @@ export class Kubelet {
     this.pods.clear();
     this.held.milliCPU = 0;
     this.held.memory = 0;
-  }
-
-  private leaseLoop(epoch: number): void {
-    if (!this.alive || epoch !== this.epoch) return;
-    this.renewLease();
-    this.ctx.engine.after(this.settings.leaseRenewInterval, () => this.leaseLoop(epoch));
-  }
-
-  private statusLoop(epoch: number): void {
-    if (!this.alive || epoch !== this.epoch) return;
-    this.postStatus(false);
-    this.ctx.engine.after(this.settings.nodeStatusUpdateFrequency, () => this.statusLoop(epoch));
   }
 
   private renewLease(): void {
@@ -196,8 +195,7 @@ export class Kubelet {
     const { store } = this.ctx;
     const node = store.get("Node", this.nodeName);
     if (!node) return;
-    const alloc = toResources(node.status.allocatable);
-    const maxPods = node.status.allocatable.pods !== undefined ? parseBytes(node.status.allocatable.pods) : this.settings.maxPods;
+    const { alloc, maxPods } = this.capacity(node);
     const want = { milliCPU: running.milliCPU, memory: running.memory };
     // The other pods the kubelet holds bound the ones admission counts (those still in the API
     // server): if even they leave room, the pod fits and the exact count is not needed.
@@ -237,6 +235,21 @@ export class Kubelet {
       for (const i of images) this.images.add(i);
       this.startPod(running, pod);
     });
+  }
+
+  /**
+   * The node's allocatable resources and pod limit, parsed once per allocatable list: the list
+   * object survives the node's status writes, and admitting a pod must not parse quantities again
+   * (a numeric quantity such as `pods: 110` is not memoized by the parser).
+   */
+  private capacity(node: Node): { alloc: Resources; maxPods: number } {
+    const list = node.status.allocatable;
+    if (this.parsedCapacity?.list !== list) {
+      const alloc = toResources(list);
+      const maxPods = list.pods !== undefined ? parseBytes(list.pods) : this.settings.maxPods;
+      this.parsedCapacity = { list, alloc, maxPods };
+    }
+    return this.parsedCapacity;
   }
 
   /**

@@ -17,14 +17,18 @@ interface PodClass {
   /** Requests (cpu millicores, memory bytes) of a pod holding or waiting for resources, else 0. */
   cpu: number;
   memory: number;
+  /** The pod's requests, if they were looked up. */
+  requests?: { readonly milliCPU: number; readonly memory: number };
 }
 
-function classifyPod(p: Pod): PodClass {
+/** `sameSpec`: the class of a pod version with the same spec object, whose requests hold. */
+function classifyPod(p: Pod, sameSpec?: PodClass): PodClass {
   const terminal = p.status.phase === "Succeeded" || p.status.phase === "Failed";
   const holding = !!p.spec.nodeName && !terminal;
   const unscheduled = !p.spec.nodeName && !terminal;
-  const r = holding || unscheduled ? podRequests(p.spec).requests : undefined;
+  const r = holding || unscheduled ? sameSpec?.requests ?? podRequests(p.spec).requests : undefined;
   return {
+    requests: r,
     phase: p.status.phase,
     unscheduled,
     terminating: p.metadata.deletionTimestamp !== undefined,
@@ -120,8 +124,20 @@ export class ClusterObserver {
   }
 
   private onPod(e: WatchEvent<Pod>): void {
-    if (e.oldObject) this.applyPod(e.oldObject, classifyPod(e.oldObject), -1);
-    if (e.type !== "DELETED") this.applyPod(e.object, classifyPod(e.object), +1);
+    const old = e.oldObject;
+    const before = old && classifyPod(old);
+    // A status write keeps the spec object: its requests need not be looked up again.
+    const after = e.type === "DELETED" ? undefined : classifyPod(e.object, old?.spec === e.object.spec ? before : undefined);
+    if (!old || !before || !after) {
+      if (old && before) this.applyPod(old, before, -1);
+      if (after) this.applyPod(e.object, after, +1);
+      return;
+    }
+    // A pod changed (most often its status): the net effect of taking the old version out and
+    // putting the new one in. Counts (integers) change by the difference, so what both versions
+    // share costs nothing; sums of requests are still taken out and put back, as the values may
+    // be fractional and the rounding must not change.
+    this.movePod(old, before, e.object, after);
   }
 
   private applyPod(p: Pod, c: PodClass, sign: 1 | -1): void {
@@ -130,17 +146,45 @@ export class ClusterObserver {
     if (c.unscheduled) this.podsUnscheduled += sign;
     if (c.terminating) this.podsTerminating += sign;
     if (c.ready) this.podsReady += sign;
-    if (c.holding) {
-      this.cpuRequested += sign * c.cpu;
-      this.memoryRequested += sign * c.memory;
-      const r = this.nodeRecord(p.spec.nodeName!);
-      r.requestedCpu += sign * c.cpu;
-      r.requestedMemory += sign * c.memory;
-      r.podCount += sign;
-    }
+    if (c.holding) this.applyHolding(this.nodeRecord(p.spec.nodeName!), c, sign);
     if (c.unscheduled || c.holding) {
       addShape(this.allShapes, c.cpu, c.memory, sign);
       if (c.unscheduled) addShape(this.pendingShapes, c.cpu, c.memory, sign);
+    }
+  }
+
+  private applyHolding(r: NodeRecord, c: PodClass, sign: 1 | -1): void {
+    this.cpuRequested += sign * c.cpu;
+    this.memoryRequested += sign * c.memory;
+    r.requestedCpu += sign * c.cpu;
+    r.requestedMemory += sign * c.memory;
+    r.podCount += sign;
+  }
+
+  /** applyPod(old, a, -1) then applyPod(cur, b, +1), without the work that cancels out. */
+  private movePod(old: Pod, a: PodClass, cur: Pod, b: PodClass): void {
+    if (a.phase !== b.phase) {
+      this.podPhase.set(a.phase, (this.podPhase.get(a.phase) ?? 0) - 1);
+      this.podPhase.set(b.phase, (this.podPhase.get(b.phase) ?? 0) + 1);
+    }
+    this.podsUnscheduled += Number(b.unscheduled) - Number(a.unscheduled);
+    this.podsTerminating += Number(b.terminating) - Number(a.terminating);
+    this.podsReady += Number(b.ready) - Number(a.ready);
+    const oldNode = old.spec.nodeName!;
+    const newNode = cur.spec.nodeName!;
+    const r = a.holding ? this.nodeRecord(oldNode) : undefined;
+    if (r) this.applyHolding(r, a, -1);
+    if (b.holding) this.applyHolding(r && oldNode === newNode ? r : this.nodeRecord(newNode), b, +1);
+    const aShape = a.unscheduled || a.holding;
+    const bShape = b.unscheduled || b.holding;
+    const sameShape = aShape && bShape && a.cpu === b.cpu && a.memory === b.memory;
+    if (!sameShape) {
+      if (aShape) addShape(this.allShapes, a.cpu, a.memory, -1);
+      if (bShape) addShape(this.allShapes, b.cpu, b.memory, +1);
+    }
+    if (!sameShape || a.unscheduled !== b.unscheduled) {
+      if (a.unscheduled) addShape(this.pendingShapes, a.cpu, a.memory, -1);
+      if (b.unscheduled) addShape(this.pendingShapes, b.cpu, b.memory, +1);
     }
   }
 

@@ -58,16 +58,24 @@ export class WorkloadTracker {
       if (ref) this.rsOwner.set(rs.metadata.uid, `${rs.metadata.namespace}/${ref.name}`);
     } else if (kind === "Pod") {
       const old = e.oldObject as Pod | undefined;
-      if (old) this.applyPod(old, -1);
-      if (e.type !== "DELETED") this.applyPod(e.object as Pod, +1);
+      const pod = e.object as Pod;
+      const oldKey = old && this.deploymentOf(old);
+      if (old) this.applyPod(old, oldKey, -1);
+      // A status write keeps the pod's owner references (the same array): the same Deployment.
+      const key = old && old.metadata.ownerReferences === pod.metadata.ownerReferences ? oldKey : this.deploymentOf(pod);
+      if (e.type !== "DELETED") this.applyPod(pod, key, +1);
     } else if (kind === "Deployment") {
       this.onDeployment(e as WatchEvent<Deployment>);
     }
   }
 
-  private applyPod(p: Pod, sign: 1 | -1): void {
+  /** The key of the Deployment whose ReplicaSet controls the pod, if any. */
+  private deploymentOf(p: Pod): string | undefined {
     const ref = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === "ReplicaSet");
-    const key = ref && this.rsOwner.get(ref.uid);
+    return ref && this.rsOwner.get(ref.uid);
+  }
+
+  private applyPod(p: Pod, key: string | undefined, sign: 1 | -1): void {
     if (!key) return;
     if (p.metadata.deletionTimestamp !== undefined || p.status.phase === "Succeeded" || p.status.phase === "Failed") return;
     const t = this.tracked(key);
