@@ -171,16 +171,16 @@ export function quantityValue(q: Quantity): number {
 }
 
 /**
- * Parsed strings, by conversion: a cluster repeats a handful of request strings ("100m",
- * "128Mi") across every pod, so the exact BigInt parse runs once per distinct string. Bounded,
- * since quantities can come from user data (cleared when full; errors are never cached).
+ * Parsed inputs, by conversion: a cluster repeats a handful of request strings ("100m",
+ * "128Mi") and YAML numbers (`pods: 110`) across every pod and node, so the exact BigInt parse
+ * runs once per distinct input. Bounded, since quantities can come from user data (cleared when
+ * full; errors are never cached).
  */
 const MEMO_LIMIT = 4096;
-const milliMemo = new Map<string, number>();
-const valueMemo = new Map<string, number>();
+const milliMemo = new Map<string | number, number>();
+const valueMemo = new Map<string | number, number>();
 
-function memoized(memo: Map<string, number>, input: string | number, convert: (q: Quantity) => number): number {
-  if (typeof input !== "string") return convert(parseQuantity(input));
+function memoized(memo: Map<string | number, number>, input: string | number, convert: (q: Quantity) => number): number {
   let v = memo.get(input);
   if (v === undefined) {
     v = convert(parseQuantity(input));
