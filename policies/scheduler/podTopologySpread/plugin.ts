@@ -59,7 +59,7 @@ const SKIP_RESULT: PreFilterResult = Object.freeze({ status: SKIP });
 const SUCCESS_RESULT: PreFilterResult = Object.freeze({ status: SUCCESS });
 /** PreScore's ignored nodes when there are none (the common case: never under the system defaults). */
 const NONE_IGNORED: ReadonlySet<string> = new Set();
-/** PreScore's node number of an ignored candidate. */
+/** PreScore's row of an ignored candidate. */
 const IGNORED = -1;
 
 /** The pod's default selector, computed once per cycle and shared by PreFilter and PreScore. */
@@ -84,8 +84,8 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private readonly topology = new TopologyValues();
   /** PreScore's scratch: per constraint, its domains of the cycle. */
   private readonly tallies: DomainTally[] = [];
-  /** PreScore's scratch: the candidates' node numbers (topology.ts). */
-  private readonly nos: number[] = [];
+  /** PreScore's scratch: where the candidates' rows start (topology.ts). */
+  private readonly rows: number[] = [];
   /** Defaulting type System: then nodes without a zone label still get hostname spreading. */
   private readonly systemDefaulted: boolean;
 
@@ -232,23 +232,23 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const k = constraints.length;
     const ns = namespaceOf(pod);
     const topology = this.topology;
-    // Added before any node's number is taken, so that the nodes' entries cover these keys.
+    // Added before any row is read: a new key widens the rows.
     const keys = constraints.map((c) => topology.key(c.topologyKey));
     const tallies = this.talliesFor(k);
 
-    // The candidates' topology values (value ids, see topology.ts): with no = nos[j],
-    // `keys[i].ids[no]` is candidate j's value of constraint i's key, or MISSING; nos[j] is
-    // IGNORED for a candidate ignored for lacking a key.
+    // The candidates' topology values (value ids, see topology.ts): with at = rows[j],
+    // `topology.valueId(at, keys[i])` is candidate j's value of constraint i's key, or MISSING;
+    // rows[j] is IGNORED for a candidate ignored for lacking a key.
     const n = nodes.length;
-    const nos = this.nos;
-    nos.length = 0;
+    const rows = this.rows;
+    rows.length = 0;
     let ignored: Set<string> | undefined;
     for (let j = 0; j < n; j++) {
-      const no = topology.number(nodes[j]);
-      if (requireAll && lacksAKey(no, keys)) {
+      const at = topology.row(nodes[j]);
+      if (requireAll && lacksAKey(topology, at, keys)) {
         (ignored ??= new Set()).add(nodes[j].name);
-        nos.push(IGNORED);
-      } else nos.push(no);
+        rows.push(IGNORED);
+      } else rows.push(at);
     }
     const ignoredCount = ignored?.size ?? 0;
     // Each non-hostname constraint's domains: its key's values among the candidates, a missing key
@@ -256,12 +256,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     for (let i = 0; i < k; i++) {
       if (constraints[i].isHostname) continue; // per-node counts
       const tally = tallies[i];
-      const ids = keys[i].ids;
+      const key = keys[i];
       tally.begin();
       for (let j = 0; j < n; j++) {
-        const no = nos[j];
-        if (no === IGNORED) continue;
-        const id = ids[no];
+        const at = rows[j];
+        if (at === IGNORED) continue;
+        const id = topology.valueId(at, key);
         tally.mark(id === MISSING ? 0 : id);
       }
     }
@@ -283,13 +283,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     } else {
       const inclusion = new NodeInclusion(pod.pod);
       for (const info of allNodes) {
-        const no = topology.number(info);
-        if (requireAll && lacksAKey(no, keys)) continue;
+        const at = topology.row(info);
+        if (requireAll && lacksAKey(topology, at, keys)) continue;
         inclusion.reset(info.node);
         for (let i = 0; i < k; i++) {
           const c = constraints[i];
           if (c.isHostname || !inclusion.includes(c)) continue;
-          const id = keys[i].ids[no];
+          const id = topology.valueId(at, keys[i]);
           const tally = tallies[i];
           const domain = id === MISSING ? 0 : id;
           if (!tally.has(domain)) continue;
@@ -309,25 +309,25 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
     // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1,
     // rounded; one per candidate, in the candidates' order (ignored ones 0, as Score gives them).
-    const rawScores: number[] = [];
+    const rawScores = new Array<number>(n);
     for (let j = 0; j < n; j++) {
-      const no = nos[j];
-      if (no === IGNORED) {
-        rawScores.push(0);
+      const at = rows[j];
+      if (at === IGNORED) {
+        rawScores[j] = 0;
         continue;
       }
       const info = nodes[j];
       let score = 0;
       for (let i = 0; i < k; i++) {
         const c = constraints[i];
-        const id = keys[i].ids[no];
+        const id = topology.valueId(at, keys[i]);
         if (id === MISSING) continue;
         let count: number;
         if (!c.isHostname) count = tallies[i].count[id];
         else count = index ? index.nodeCount(classes[i], info) : countMatchingPods(info, c.selector, ns);
         score += scoreForCount(count, c.maxSkew, weights[i]);
       }
-      rawScores.push(Math.round(score));
+      rawScores[j] = Math.round(score);
     }
     state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored ?? NONE_IGNORED, counts, weights, nodes, rawScores));
     return SUCCESS;
@@ -380,9 +380,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 }
 
-/** !nodeHasAllKeys by node number: whether the node lacks some constraint's topology key. */
-function lacksAKey(no: number, keys: readonly TopologyKey[]): boolean {
-  for (let i = 0; i < keys.length; i++) if (keys[i].ids[no] === MISSING) return true;
+/** !nodeHasAllKeys on a row: whether the node lacks some constraint's topology key. */
+function lacksAKey(topology: TopologyValues, at: number, keys: readonly TopologyKey[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (topology.valueId(at, keys[i]) === MISSING) return true;
   return false;
 }
 

@@ -1,15 +1,16 @@
 /**
  * Nodes' topology values as small integers, cached per node, so that PreScore's pass over the
- * candidates does reads from dense arrays instead of a label lookup and a string-keyed map lookup
- * per node and constraint. PreScore is bound by memory latency (README), so what matters is how
- * many scattered objects it touches per candidate: with this cache it is the NodeInfo alone (whose
- * identity hash is stored in the object itself), then a lookup in one compact table and dense
- * arrays, not the node's Node, metadata and labels objects.
+ * candidates does reads from one dense array instead of a label lookup and a string-keyed map
+ * lookup per node and constraint. PreScore is bound by memory latency (README), so what matters is
+ * how many scattered objects and cache lines it touches per candidate: with this cache it is the
+ * NodeInfo (whose identity hash is stored in the object itself), a lookup in one compact table, and
+ * one row of adjacent entries — not the node's Node, metadata and labels objects.
  *
- * Each NodeInfo seen gets a number; each topology key PreScore has asked about, an array of value
- * ids by node number; each value of a key, an id ("" is always id 0). A node's entries are re-read
- * when its NodeInfo holds another Node object than the one they were read from (the scheduler
- * cache replaces the Node on every update; labels are never changed in place).
+ * Each NodeInfo seen gets a number, and a row in `entries`: the Node object the row was read from,
+ * then per topology key PreScore has asked about the id of the node's value of it (MISSING without
+ * the key). A key's values get ids in the order seen ("" is always id 0). A row is re-read when its
+ * NodeInfo holds another Node object (the scheduler cache replaces the Node on every update; labels
+ * are never changed in place); a new key widens the rows, and all are re-read on next use.
  */
 import type { Node } from "../../../sim/api/objects.js";
 import type { NodeInfo } from "../../../sim/scheduler/framework.js";
@@ -20,72 +21,75 @@ type Labels = Readonly<Record<string, string>>;
 /** The entry of a node without the key (as opposed to one whose value is ""). */
 export const MISSING = -1;
 
-/** One topology key: its value ids by node number, and its values by id. */
+/** One topology key: its place in the rows, and its values by id. */
 export class TopologyKey {
-  /** By node number: the id of the node's value, or MISSING (valid up to the node's `filled`). */
-  readonly ids: number[] = [];
   /** Value by id; values[0] is "". */
   readonly values: string[] = [""];
   private readonly idOfValue = new Map<string, number>([["", 0]]);
 
-  constructor(readonly key: string) {}
+  constructor(
+    readonly key: string,
+    /** Its entry's offset in a row (the Node is at 0). */
+    readonly offset: number,
+  ) {}
 
-  read(no: number, labels: Labels | undefined): void {
+  idOf(labels: Labels | undefined): number {
     const value = labelValue(labels, this.key);
-    let id = MISSING;
-    if (value !== undefined) {
-      id = this.idOfValue.get(value) ?? this.values.length;
-      if (id === this.values.length) {
-        this.idOfValue.set(value, id);
-        this.values.push(value);
-      }
+    if (value === undefined) return MISSING;
+    let id = this.idOfValue.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.idOfValue.set(value, id);
+      this.values.push(value);
     }
-    const ids = this.ids;
-    while (ids.length <= no) ids.push(MISSING);
-    ids[no] = id;
+    return id;
   }
 }
 
 export class TopologyValues {
   private readonly keys = new Map<string, TopologyKey>();
-  /** In the order added: a node's entries are filled for a prefix of these. */
-  private readonly added: TopologyKey[] = [];
+  private readonly byOffset: TopologyKey[] = [];
   private readonly numbers = new WeakMap<NodeInfo, number>();
-  /** By node number: the Node object its entries were read from. */
-  private readonly nodeOf: (Node | undefined)[] = [];
-  /** By node number: for how many keys (of `added`) its entries are read. */
-  private readonly filled: number[] = [];
+  private nodeCount = 0;
+  /** Row length: the Node, then one entry per key. */
+  private width = 1;
+  /** Node number × width: the node's row (absent or stale rows are re-read by `row`). */
+  private entries: (Node | number | undefined)[] = [];
 
   key(topologyKey: string): TopologyKey {
     let k = this.keys.get(topologyKey);
     if (!k) {
-      k = new TopologyKey(topologyKey);
+      k = new TopologyKey(topologyKey, this.width);
       this.keys.set(topologyKey, k);
-      this.added.push(k);
+      this.byOffset.push(k);
+      this.width++;
+      this.entries = [];
     }
     return k;
   }
 
-  /** The node's number, with its entries in every key's `ids` up to date. */
-  number(info: NodeInfo): number {
+  /** Where the node's row starts in `entries`, read afresh if stale. */
+  row(info: NodeInfo): number {
     let no = this.numbers.get(info);
-    if (no === undefined) {
-      no = this.nodeOf.length;
-      this.numbers.set(info, no);
-      this.nodeOf.push(undefined);
-      this.filled.push(0);
-    }
+    if (no === undefined) this.numbers.set(info, (no = this.nodeCount++));
+    const at = no * this.width;
     const node = info.node;
-    if (this.nodeOf[no] !== node) {
-      this.nodeOf[no] = node;
-      this.filled[no] = 0;
-    }
-    if (this.filled[no] < this.added.length) {
-      const labels = node.metadata.labels;
-      for (let s = this.filled[no]; s < this.added.length; s++) this.added[s].read(no, labels);
-      this.filled[no] = this.added.length;
-    }
-    return no;
+    if (this.entries[at] !== node) this.read(at, node);
+    return at;
+  }
+
+  /** The id of the value of `key` in the row at `at`, or MISSING. */
+  valueId(at: number, key: TopologyKey): number {
+    return this.entries[at + key.offset] as number;
+  }
+
+  private read(at: number, node: Node): void {
+    const entries = this.entries;
+    // Rows are filled in as nodes come; an unseen node's row (and any before it) starts empty.
+    while (entries.length < at + this.width) entries.push(undefined);
+    entries[at] = node;
+    const labels = node.metadata.labels;
+    for (const k of this.byOffset) entries[at + k.offset] = k.idOf(labels);
   }
 }
 
