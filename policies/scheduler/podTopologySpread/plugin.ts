@@ -309,7 +309,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
     // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1,
     // rounded; one per candidate, in the candidates' order (ignored ones 0, as Score gives them).
-    const rawScores = new Array<number>(n);
+    const rawScores = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const at = rows[j];
       if (at === IGNORED) {

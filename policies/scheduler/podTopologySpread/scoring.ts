@@ -37,7 +37,7 @@ export class PreScoreState implements StateData {
     /** PreScore's candidate nodes. */
     readonly nodes: readonly NodeInfo[],
     /** Raw score of each candidate (`rawScores[j]` is `nodes[j]`'s; ignored nodes 0), precomputed so that Score is a lookup. */
-    readonly rawScores: readonly number[],
+    readonly rawScores: Float64Array,
   ) {}
 
   /** The raw score of the candidate named `name`; 0 for any other node. */
