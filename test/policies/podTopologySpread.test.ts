@@ -1588,6 +1588,61 @@ describe("system default constraints (hand-worked)", () => {
 // ---------------------------------------------------------------------------------------------
 // In the framework
 
+describe("PreScore across cycles (the plugin's per-node cache of topology values)", () => {
+  /** Everything PreScore and Score/NormalizeScore give, for comparing a long-lived plugin with a fresh one. */
+  function outcome(plugin: PodTopologySpread, cache: SchedulerCache, p: Pod, live: boolean) {
+    const state = new CycleState();
+    const nodes = [...cache.nodes];
+    const handle = { ...handleFor(cache, [foo]), ...(live ? { cacheEvents: cache } : {}) };
+    const status = plugin.preScore(state, info(p), nodes, handle);
+    const s = state.read<PreScoreState>(PRE_SCORE_STATE_KEY);
+    const list: number[] = [];
+    plugin.scoreAll(state, info(p), nodes, list);
+    plugin.normalizeScore(state, info(p), nodes, list);
+    return {
+      status: status.code,
+      ignored: s ? [...s.ignoredNodes] : [],
+      counts: s ? s.counts.map((m) => [...m]) : [],
+      weights: s?.weights,
+      scores: Object.fromEntries(nodes.map((n, i) => [n.name, list[i]])),
+    };
+  }
+
+  // Own constraints (every node must have both keys; counted over all nodes) and the system
+  // defaults (zone and hostname; counted by the cache's index when live).
+  const own = pod("p", { labels: lbl("foo"), constraints: [tsc(1, "zone", SA, foo), tsc(2, "rack", SA, foo)] });
+  const zoneOnly = pod("p", { labels: lbl("foo"), constraints: [tsc(1, "zone", SA, foo)] });
+  const defaulted = pod("p", { labels: lbl("foo") });
+
+  it.each([false, true])("matches a fresh plugin after label changes and keys added later (live cache: %s)", (live) => {
+    const nodes = [
+      node("node-a", { zone: "zone1", rack: "r1", [HOST]: "node-a", [LABEL_TOPOLOGY_ZONE]: "z1" }),
+      node("node-b", { zone: "zone1", rack: "r2", [HOST]: "node-b", [LABEL_TOPOLOGY_ZONE]: "z1" }),
+      node("node-x", { zone: "zone2", rack: "r1", [HOST]: "node-x", [LABEL_TOPOLOGY_ZONE]: "z2" }),
+      node("node-y", { zone: "zone2", [HOST]: "node-y" }),
+    ];
+    const existing = [on("node-a", "p1", lbl("foo")), on("node-a", "p2", lbl("foo")), on("node-x", "p3", lbl("foo")), on("node-y", "p4", lbl("foo"))];
+    const cache = cluster(nodes, existing);
+    const plugin = new PodTopologySpread({ defaultingType: "System" });
+    const relabel = (name: string, labels: Record<string, string>) => cache.upsertNode(node(name, labels));
+    const steps: [string, () => void][] = [
+      ["start", () => {}],
+      ["node-x moves to zone1 and loses its rack", () => relabel("node-x", { zone: "zone1", [HOST]: "node-x", [LABEL_TOPOLOGY_ZONE]: "z1" })],
+      ["node-y gains a rack and the zone z3", () => relabel("node-y", { zone: "zone2", rack: "r3", [HOST]: "node-y", [LABEL_TOPOLOGY_ZONE]: "z3" })],
+      ["node-a gets a new Node with the same labels", () => relabel("node-a", { zone: "zone1", rack: "r1", [HOST]: "node-a", [LABEL_TOPOLOGY_ZONE]: "z1" })],
+      ["node-b's zone value becomes empty", () => relabel("node-b", { zone: "", rack: "r2", [HOST]: "node-b", [LABEL_TOPOLOGY_ZONE]: "" })],
+      ["a pod moves", () => cache.addPod(on("node-b", "p5", lbl("foo")), "node-b")],
+    ];
+    for (const [step, change] of steps) {
+      change();
+      // zoneOnly first, then own: the key "rack" is first asked about in the middle of the run.
+      for (const p of [zoneOnly, defaulted, own]) {
+        expect(outcome(plugin, cache, p, live), step).toEqual(outcome(new PodTopologySpread({ defaultingType: "System" }), cache, p, live));
+      }
+    }
+  });
+});
+
 describe("in the framework (FrameworkRunner)", () => {
   it("a DoNotSchedule zone constraint sends the pod to the emptier zone, and explains rejections", () => {
     const pts = new PodTopologySpread();

@@ -50,12 +50,17 @@ import {
 } from "./common.js";
 import { CriticalPaths, PRE_FILTER_STATE_KEY, PreFilterState } from "./filtering.js";
 import { PodCountIndex } from "./index.js";
+import { DomainTally, MISSING, TopologyValues, type TopologyKey } from "./topology.js";
 import { PRE_SCORE_STATE_KEY, PreScoreState, scoreForCount, topologyNormalizingWeight } from "./scoring.js";
 
 const CONSTRAINTS_NOT_MATCH: Status = Object.freeze(unschedulable(NAME, ERR_REASON_CONSTRAINTS_NOT_MATCH));
 const NODE_LABEL_NOT_MATCH: Status = Object.freeze(unresolvable(NAME, ERR_REASON_NODE_LABEL_NOT_MATCH));
 const SKIP_RESULT: PreFilterResult = Object.freeze({ status: SKIP });
 const SUCCESS_RESULT: PreFilterResult = Object.freeze({ status: SUCCESS });
+/** PreScore's ignored nodes when there are none (the common case: never under the system defaults). */
+const NONE_IGNORED: ReadonlySet<string> = new Set();
+/** PreScore's row of an ignored candidate. */
+const IGNORED = -1;
 
 /** The pod's default selector, computed once per cycle and shared by PreFilter and PreScore. */
 const DEFAULT_SELECTOR_KEY = "PodTopologySpread/defaultSelector";
@@ -75,6 +80,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private readonly selectorsOf = new WeakMap<readonly LabelSelector[], PodSelector>();
   /** The default constraints for a default selector, by whenUnsatisfiable. */
   private readonly defaultsBySelector = new WeakMap<PodSelector, Map<string, readonly Constraint[]>>();
+  /** Nodes' topology values as small integers, cached per node (topology.ts). */
+  private readonly topology = new TopologyValues();
+  /** PreScore's scratch: per constraint, its domains of the cycle. */
+  private readonly tallies: DomainTally[] = [];
+  /** PreScore's scratch: where the candidates' rows start (topology.ts). */
+  private readonly rows: number[] = [];
   /** Defaulting type System: then nodes without a zone label still get hostname spreading. */
   private readonly systemDefaulted: boolean;
 
@@ -220,32 +231,41 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const requireAll = own || !this.systemDefaulted;
     const k = constraints.length;
     const ns = namespaceOf(pod);
+    const topology = this.topology;
+    // Added before any row is read: a new key widens the rows.
+    const keys = constraints.map((c) => topology.key(c.topologyKey));
+    const tallies = this.talliesFor(k);
 
-    // The candidates' topology values (a missing key reads as "", as a Go map would). Each
-    // candidate's labels are read once: `values[j * k + i]` is candidate j's value of constraint i's
-    // key (undefined: the node lacks it), for the raw scores below.
+    // The candidates' topology values (value ids, see topology.ts): with at = rows[j],
+    // `topology.valueId(at, keys[i])` is candidate j's value of constraint i's key, or MISSING;
+    // rows[j] is IGNORED for a candidate ignored for lacking a key.
     const n = nodes.length;
-    const ignored = new Set<string>();
-    const isIgnored = new Uint8Array(n);
-    const counts: Map<string, number>[] = constraints.map(() => new Map<string, number>());
-    const values = new Array<string | undefined>(n * k);
+    const rows = this.rows;
+    rows.length = 0;
+    let ignored: Set<string> | undefined;
     for (let j = 0; j < n; j++) {
-      const node = nodes[j].node;
-      if (requireAll && !nodeHasAllKeys(node, constraints)) {
-        ignored.add(nodes[j].name);
-        isIgnored[j] = 1;
-        continue;
-      }
-      const labels = node.metadata.labels;
-      for (let i = 0; i < k; i++) {
-        const c = constraints[i];
-        const value = labelValue(labels, c.topologyKey);
-        values[j * k + i] = value;
-        if (c.isHostname) continue; // per-node counts
-        if (!counts[i].has(value ?? "")) counts[i].set(value ?? "", 0);
+      const at = topology.row(nodes[j]);
+      if (requireAll && lacksAKey(topology, at, keys)) {
+        (ignored ??= new Set()).add(nodes[j].name);
+        rows.push(IGNORED);
+      } else rows.push(at);
+    }
+    const ignoredCount = ignored?.size ?? 0;
+    // Each non-hostname constraint's domains: its key's values among the candidates, a missing key
+    // reading as "" (as a Go map would), in the order the candidates first show them.
+    for (let i = 0; i < k; i++) {
+      if (constraints[i].isHostname) continue; // per-node counts
+      const tally = tallies[i];
+      const key = keys[i];
+      tally.begin();
+      for (let j = 0; j < n; j++) {
+        const at = rows[j];
+        if (at === IGNORED) continue;
+        const id = topology.valueId(at, key);
+        tally.mark(id === MISSING ? 0 : id);
       }
     }
-    const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? n - ignored.size : counts[i].size));
+    const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? n - ignoredCount : tallies[i].present.length));
 
     // Matching pods on all nodes whose domain holds a candidate, candidates or not. When every
     // node counts (no node skipped for a missing key, no node excluded by the pod's node affinity
@@ -256,47 +276,67 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       for (let i = 0; i < k; i++) {
         const c = constraints[i];
         if (c.isHostname) continue;
-        const m = counts[i];
-        for (const value of m.keys()) m.set(value, index.domainCount(classes[i], c.topologyKey, value));
+        const { present, count } = tallies[i];
+        const values = keys[i].values;
+        for (const id of present) count[id] = index.domainCount(classes[i], c.topologyKey, values[id]);
       }
     } else {
       const inclusion = new NodeInclusion(pod.pod);
       for (const info of allNodes) {
-        const node = info.node;
-        if (requireAll && !nodeHasAllKeys(node, constraints)) continue;
-        inclusion.reset(node);
+        const at = topology.row(info);
+        if (requireAll && lacksAKey(topology, at, keys)) continue;
+        inclusion.reset(info.node);
         for (let i = 0; i < k; i++) {
           const c = constraints[i];
           if (c.isHostname || !inclusion.includes(c)) continue;
-          const value = labelValue(node.metadata.labels, c.topologyKey) ?? "";
-          const m = counts[i];
-          const cur = m.get(value);
-          if (cur === undefined) continue;
-          m.set(value, cur + countMatchingPods(info, c.selector, ns));
+          const id = topology.valueId(at, keys[i]);
+          const tally = tallies[i];
+          const domain = id === MISSING ? 0 : id;
+          if (!tally.has(domain)) continue;
+          tally.count[domain] += countMatchingPods(info, c.selector, ns);
         }
       }
     }
+    // The state's counts by value, in the candidates' order.
+    const counts = constraints.map((c, i) => {
+      const m = new Map<string, number>();
+      if (c.isHostname) return m;
+      const { present, count } = tallies[i];
+      const values = keys[i].values;
+      for (const id of present) m.set(values[id], count[id]);
+      return m;
+    });
 
     // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1,
     // rounded; one per candidate, in the candidates' order (ignored ones 0, as Score gives them).
     const rawScores = new Float64Array(n);
     for (let j = 0; j < n; j++) {
-      if (isIgnored[j] === 1) continue;
+      const at = rows[j];
+      if (at === IGNORED) {
+        rawScores[j] = 0;
+        continue;
+      }
       const info = nodes[j];
       let score = 0;
       for (let i = 0; i < k; i++) {
         const c = constraints[i];
-        const value = values[j * k + i];
-        if (value === undefined) continue;
+        const id = topology.valueId(at, keys[i]);
+        if (id === MISSING) continue;
         let count: number;
-        if (!c.isHostname) count = counts[i].get(value) ?? 0;
+        if (!c.isHostname) count = tallies[i].count[id];
         else count = index ? index.nodeCount(classes[i], info) : countMatchingPods(info, c.selector, ns);
         score += scoreForCount(count, c.maxSkew, weights[i]);
       }
       rawScores[j] = Math.round(score);
     }
-    state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored, counts, weights, nodes, rawScores));
+    state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored ?? NONE_IGNORED, counts, weights, nodes, rawScores));
     return SUCCESS;
+  }
+
+  /** The first k domain tallies, reused from cycle to cycle. */
+  private talliesFor(k: number): readonly DomainTally[] {
+    while (this.tallies.length < k) this.tallies.push(new DomainTally());
+    return this.tallies;
   }
 
   /** The rounded weighted count of matching pods around the node (fewer is better; NormalizeScore inverts). */
@@ -338,6 +378,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[i])) / max);
     }
   }
+}
+
+/** !nodeHasAllKeys on a row: whether the node lacks some constraint's topology key. */
+function lacksAKey(topology: TopologyValues, at: number, keys: readonly TopologyKey[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (topology.valueId(at, keys[i]) === MISSING) return true;
+  return false;
 }
 
 /**

@@ -1,0 +1,129 @@
+/**
+ * Nodes' topology values as small integers, cached per node, so that PreScore's pass over the
+ * candidates does reads from one dense array instead of a label lookup and a string-keyed map
+ * lookup per node and constraint. PreScore is bound by memory latency (README), so what matters is
+ * how many scattered objects and cache lines it touches per candidate: with this cache it is the
+ * NodeInfo (whose identity hash is stored in the object itself), a lookup in one compact table, and
+ * one row of adjacent entries — not the node's Node, metadata and labels objects.
+ *
+ * Each NodeInfo seen gets a number, and a row in `entries`: the Node object the row was read from,
+ * then per topology key PreScore has asked about the id of the node's value of it (MISSING without
+ * the key). A key's values get ids in the order seen ("" is always id 0). A row is re-read when its
+ * NodeInfo holds another Node object (the scheduler cache replaces the Node on every update; labels
+ * are never changed in place); a new key widens the rows, and all are re-read on next use.
+ */
+import type { Node } from "../../../sim/api/objects.js";
+import type { NodeInfo } from "../../../sim/scheduler/framework.js";
+import { labelValue } from "./common.js";
+
+type Labels = Readonly<Record<string, string>>;
+
+/** The entry of a node without the key (as opposed to one whose value is ""). */
+export const MISSING = -1;
+
+/** One topology key: its place in the rows, and its values by id. */
+export class TopologyKey {
+  /** Value by id; values[0] is "". */
+  readonly values: string[] = [""];
+  private readonly idOfValue = new Map<string, number>([["", 0]]);
+
+  constructor(
+    readonly key: string,
+    /** Its entry's offset in a row (the Node is at 0). */
+    readonly offset: number,
+  ) {}
+
+  idOf(labels: Labels | undefined): number {
+    const value = labelValue(labels, this.key);
+    if (value === undefined) return MISSING;
+    let id = this.idOfValue.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.idOfValue.set(value, id);
+      this.values.push(value);
+    }
+    return id;
+  }
+}
+
+export class TopologyValues {
+  private readonly keys = new Map<string, TopologyKey>();
+  private readonly byOffset: TopologyKey[] = [];
+  private readonly numbers = new WeakMap<NodeInfo, number>();
+  private nodeCount = 0;
+  /** Row length: the Node, then one entry per key. */
+  private width = 1;
+  /** Node number × width: the node's row (absent or stale rows are re-read by `row`). */
+  private entries: (Node | number | undefined)[] = [];
+
+  key(topologyKey: string): TopologyKey {
+    let k = this.keys.get(topologyKey);
+    if (!k) {
+      k = new TopologyKey(topologyKey, this.width);
+      this.keys.set(topologyKey, k);
+      this.byOffset.push(k);
+      this.width++;
+      this.entries = [];
+    }
+    return k;
+  }
+
+  /** Where the node's row starts in `entries`, read afresh if stale. */
+  row(info: NodeInfo): number {
+    let no = this.numbers.get(info);
+    if (no === undefined) this.numbers.set(info, (no = this.nodeCount++));
+    const at = no * this.width;
+    const node = info.node;
+    if (this.entries[at] !== node) this.read(at, node);
+    return at;
+  }
+
+  /** The id of the value of `key` in the row at `at`, or MISSING. */
+  valueId(at: number, key: TopologyKey): number {
+    return this.entries[at + key.offset] as number;
+  }
+
+  private read(at: number, node: Node): void {
+    const entries = this.entries;
+    // Rows are filled in as nodes come; an unseen node's row (and any before it) starts empty.
+    while (entries.length < at + this.width) entries.push(undefined);
+    entries[at] = node;
+    const labels = node.metadata.labels;
+    for (const k of this.byOffset) entries[at + k.offset] = k.idOf(labels);
+  }
+}
+
+/**
+ * Per-cycle bookkeeping of one constraint's domains (topology value ids): which are present and
+ * their counts. Reused across cycles: `stamp[id] === cycle` marks a present domain, so nothing is
+ * cleared between cycles.
+ */
+export class DomainTally {
+  private readonly stamp: number[] = [];
+  private cycle = 0;
+  /** Count by value id (valid for present ids). */
+  readonly count: number[] = [];
+  /** Present ids, in the order first marked. */
+  readonly present: number[] = [];
+
+  begin(): void {
+    this.cycle++;
+    this.present.length = 0;
+  }
+
+  mark(id: number): void {
+    const stamp = this.stamp;
+    while (stamp.length <= id) {
+      stamp.push(0);
+      this.count.push(0);
+    }
+    if (stamp[id] === this.cycle) return;
+    stamp[id] = this.cycle;
+    this.count[id] = 0;
+    this.present.push(id);
+  }
+
+  has(id: number): boolean {
+    return id < this.stamp.length && this.stamp[id] === this.cycle;
+  }
+}
