@@ -22,7 +22,7 @@ export class NodeUnschedulable implements FilterPlugin {
   readonly name = NAME;
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    if (!node.node.spec.unschedulable) return SUCCESS;
+    if (!node.unschedulable) return SUCCESS;
     return toleratesAny(pod.pod.spec.tolerations, UNSCHEDULABLE_TAINT) ? SUCCESS : UNSCHEDULABLE;
   }
 }

@@ -79,7 +79,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   readonly name = NAME;
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const taint = findUntoleratedTaint(node.node.spec.taints, pod.pod.spec.tolerations);
+    const taint = findUntoleratedTaint(node.taints, pod.pod.spec.tolerations);
     return taint ? unresolvable(NAME, untoleratedTaintReason(taint)) : SUCCESS;
   }
 
@@ -92,7 +92,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     // Upstream errors without PreScore state; computing it here keeps Score usable on its own.
     const s = state.read<PreScoreState>(PRE_SCORE_KEY);
     const tolerations = s ? s.tolerations : preferNoScheduleTolerations(pod.pod.spec.tolerations);
-    return countIntolerablePreferNoSchedule(node.node.spec.taints, tolerations);
+    return countIntolerablePreferNoSchedule(node.taints, tolerations);
   }
 
   normalizeScore(_state: CycleState, _pod: PodInfo, _nodes: readonly NodeInfo[], scores: number[]): void {

@@ -121,3 +121,24 @@ describe("NodeInfo amounts: the cache's shared row buffer", () => {
     }
   });
 });
+
+describe("NodeInfo taints and unschedulable", () => {
+  it("follow the Node object the cache holds, and copies keep them", () => {
+    const cache = new SchedulerCache();
+    cache.upsertNode(node);
+    const info = cache.nodeInfo("n1")!;
+    expect(info.taints).toBeUndefined();
+    expect(info.unschedulable).toBe(false);
+    const taints = [{ key: "node.kubernetes.io/not-ready", effect: "NoExecute" as const }];
+    cache.upsertNode({ ...node, spec: { unschedulable: true, taints } });
+    expect(cache.nodeInfo("n1")).toBe(info);
+    expect(info.taints).toEqual(taints);
+    expect(info.unschedulable).toBe(true);
+    const copy = cloneNodeInfo(info);
+    expect(copy.taints).toEqual(taints);
+    expect(copy.unschedulable).toBe(true);
+    cache.upsertNode(node);
+    expect(info.taints).toBeUndefined();
+    expect(info.unschedulable).toBe(false);
+  });
+});
