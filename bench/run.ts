@@ -8,8 +8,8 @@
  *   --quick                             shorter micro-benchmarks and 10× smaller workloads
  *   --filter TEXT                       only micro-benchmarks whose name contains TEXT
  *
- * The side-by-side comparison with the peers is the peers' own harness (../shared/peers/bench.mjs,
- * see docs/performance.md); this runner covers simk alone. Workloads and scale scenarios each run
+ * The side-by-side comparison with the peers is the peers' own harness (../shared/peers/bench.mjs;
+ * README, Performance); this runner covers simk alone. Workloads and scale scenarios each run
  * in a child process, so that every figure has a fresh JIT and its own peak memory.
  */
 import { spawnSync } from "node:child_process";
