@@ -6,7 +6,7 @@
  * NodeInfo (whose identity hash is stored in the object itself), a lookup in one compact table, and
  * one row of adjacent entries — not the node's Node, metadata and labels objects.
  *
- * Each NodeInfo seen gets a number, and a row in `entries`: the Node object the row was read from,
+ * Each NodeInfo seen gets a number (NodeNumbers), and a row in `entries`: the Node object the row was read from,
  * then per topology key PreScore has asked about the id of the node's value of it (MISSING without
  * the key). A key's values get ids in the order seen ("" is always id 0). A row is re-read when its
  * NodeInfo holds another Node object (the scheduler cache replaces the Node on every update; labels
@@ -46,11 +46,27 @@ export class TopologyKey {
   }
 }
 
+/**
+ * Small integers for NodeInfos, in the order first seen, shared by TopologyValues (row = number ×
+ * width) and PodCountIndex (the dense counts of large label classes), so that PreScore looks a
+ * candidate's number up once and uses it for both. Numbers are never reused: they grow with the
+ * NodeInfos ever seen (one per node added to the cache), not with pods.
+ */
+export class NodeNumbers {
+  private readonly numbers = new WeakMap<NodeInfo, number>();
+  /** Numbers given so far (the next one). */
+  size = 0;
+
+  of(info: NodeInfo): number {
+    let no = this.numbers.get(info);
+    if (no === undefined) this.numbers.set(info, (no = this.size++));
+    return no;
+  }
+}
+
 export class TopologyValues {
   private readonly keys = new Map<string, TopologyKey>();
   private readonly byOffset: TopologyKey[] = [];
-  private readonly numbers = new WeakMap<NodeInfo, number>();
-  private nodeCount = 0;
   /** Row length: the Node, then one entry per key. */
   private width = 1;
   /** Node number × width: the node's row (absent or stale rows are re-read by `row`). */
@@ -68,10 +84,8 @@ export class TopologyValues {
     return k;
   }
 
-  /** Where the node's row starts in `entries`, read afresh if stale. */
-  row(info: NodeInfo): number {
-    let no = this.numbers.get(info);
-    if (no === undefined) this.numbers.set(info, (no = this.nodeCount++));
+  /** Where the row of the node numbered `no` (NodeNumbers) starts in `entries`, read afresh if stale. */
+  row(no: number, info: NodeInfo): number {
     const at = no * this.width;
     const node = info.node;
     if (this.entries[at] !== node) this.read(at, node);
