@@ -247,13 +247,11 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const rows = this.rows;
     const nos = this.nos;
     const numbers = this.numbers;
+    numbers.candidates(nodes, allNodes, nos);
     rows.length = 0;
-    nos.length = 0;
     let ignored: Set<string> | undefined;
     for (let j = 0; j < n; j++) {
-      const no = numbers.of(nodes[j]);
-      nos.push(no);
-      const at = topology.row(no, nodes[j]);
+      const at = topology.row(nos[j], nodes[j]);
       if (requireAll && lacksAKey(topology, at, keys)) {
         (ignored ??= new Set()).add(nodes[j].name);
         rows.push(IGNORED);

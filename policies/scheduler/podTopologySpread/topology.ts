@@ -56,13 +56,69 @@ export class NodeNumbers {
   private readonly numbers = new WeakMap<NodeInfo, number>();
   /** Numbers given so far (the next one). */
   size = 0;
+  /** The node list `candidates` last saw (the handle's), a copy of it, and its nodes' numbers. */
+  private list: readonly NodeInfo[] | undefined;
+  private listCopy: readonly NodeInfo[] = [];
+  private listNumbers = new Int32Array(0);
+  /** Position in listCopy by node number (-1: not in it). */
+  private positionOf = new Int32Array(0);
 
   of(info: NodeInfo): number {
     let no = this.numbers.get(info);
     if (no === undefined) this.numbers.set(info, (no = this.size++));
     return no;
   }
+
+  /**
+   * Puts the numbers of `candidates` into `out`, like `of` on each, but mostly without a WeakMap
+   * lookup (a probe into a table as large as the cluster, per candidate, every cycle). The
+   * scheduler's candidates are nodes of its node list `all` in list order from some start,
+   * wrapping, less the infeasible ones; so each is looked for a few places ahead of the one before
+   * in a copy of `all`, whose numbers are known. A candidate not found there (the first one, one
+   * after a long run of infeasible nodes, or any if the order is different) costs one lookup, and
+   * its position in the copy, if there, is where the next search starts. The copy is taken when
+   * `all` is another array (the scheduler cache keeps one array while its node set is unchanged);
+   * comparing against the copy, not `all`, keeps the numbers right whatever happens to `all`.
+   */
+  candidates(candidates: readonly NodeInfo[], all: readonly NodeInfo[], out: number[]): void {
+    if (all !== this.list) this.copy(all);
+    const list = this.listCopy;
+    const len = list.length;
+    const listNumbers = this.listNumbers;
+    const positionOf = this.positionOf;
+    out.length = 0;
+    let next = 0;
+    for (let j = 0; j < candidates.length; j++) {
+      const info = candidates[j];
+      let no = -1;
+      for (let step = 0, p = next; step < LOOK_AHEAD && step < len; step++) {
+        if (list[p] === info) {
+          no = listNumbers[p];
+          next = p + 1 === len ? 0 : p + 1;
+          break;
+        }
+        if (++p === len) p = 0;
+      }
+      if (no < 0) {
+        no = this.of(info);
+        const p = no < positionOf.length ? positionOf[no] : -1;
+        if (p >= 0) next = p + 1 === len ? 0 : p + 1;
+      }
+      out.push(no);
+    }
+  }
+
+  private copy(all: readonly NodeInfo[]): void {
+    this.list = all;
+    this.listCopy = all.slice();
+    this.listNumbers = Int32Array.from(all, (info) => this.of(info));
+    this.positionOf = new Int32Array(this.size).fill(-1);
+    this.listNumbers.forEach((no, p) => (this.positionOf[no] = p));
+  }
 }
+
+/** How far past the previous candidate's place in the node list the next one is looked for. */
+const LOOK_AHEAD = 16;
 
 export class TopologyValues {
   private readonly keys = new Map<string, TopologyKey>();
