@@ -3,7 +3,9 @@
  * must always give the counts a recount over every node's pods gives (countMatchingPods): per node
  * and per topology value, for any selector, after any sequence of pod adds, refreshes (labels,
  * deletionTimestamp), moves and removals, node label changes and node removals — including runs
- * with enough one-off label sets that empty classes are swept and come back.
+ * with enough one-off label sets that empty classes are swept and come back. With a low dense
+ * threshold, classes cross it both ways, so the dense per-node counts of large classes are checked
+ * against the recount too (nodeCount reads them instead of the Map while a class is large).
  */
 import { describe, expect, it } from "vitest";
 import type { Node, Pod } from "../../sim/api/objects.js";
@@ -11,6 +13,7 @@ import { Rng } from "../../sim/engine/rng.js";
 import { SchedulerCache } from "../../sim/scheduler/cache.js";
 import { countMatchingPods, labelValue, PodSelector } from "../../policies/scheduler/podTopologySpread/common.js";
 import { PodCountIndex } from "../../policies/scheduler/podTopologySpread/index.js";
+import { NodeNumbers } from "../../policies/scheduler/podTopologySpread/topology.js";
 
 const ZONE = "topology.kubernetes.io/zone";
 
@@ -46,14 +49,25 @@ const SELECTORS = [
   PodSelector.fromLabelSelector({ matchExpressions: [{ key: "u", operator: "DoesNotExist" }] }),
 ];
 
+/** Checks that read a class's dense counts, and classes seen with / without them (any check). */
+let denseReads = 0;
+const seenDense = new Set<object>();
+const seenSparseAfterDense = new Set<object>();
+
 function check(cache: SchedulerCache, index: PodCountIndex): void {
   for (const ns of ["default", "other"]) {
     for (const sel of SELECTORS) {
       const classes = index.classesMatching(sel, ns);
+      for (const c of classes) {
+        if (c.dense) {
+          denseReads++;
+          seenDense.add(c);
+        } else if (seenDense.has(c)) seenSparseAfterDense.add(c);
+      }
       const perZone = new Map<string, number>();
       for (const info of cache.nodes) {
         const want = countMatchingPods(info, sel, ns);
-        expect(index.nodeCount(classes, info)).toBe(want);
+        expect(index.nodeCount(classes, info, index.numberOf(info))).toBe(want);
         const z = labelValue(info.node.metadata.labels, ZONE) ?? "";
         perZone.set(z, (perZone.get(z) ?? 0) + want);
       }
@@ -62,18 +76,20 @@ function check(cache: SchedulerCache, index: PodCountIndex): void {
   }
 }
 
-function run(seed: number, steps: number, freshLabels: number): void {
+/** `denseMinPods`: the index's threshold for dense counts; `nodes`: how many nodes. */
+function run(seed: number, steps: number, freshLabels: number, denseMinPods?: number, nodeCount = 6): void {
   const rng = new Rng(seed, "pod-count-index");
   const cache = new SchedulerCache();
   const zones = [undefined, "z1", "z2", "z3"];
-  for (let i = 0; i < 6; i++) cache.upsertNode(node(`n${i}`, zones[1 + (i % 3)]));
-  const index = new PodCountIndex(cache.nodes);
+  for (let i = 0; i < nodeCount; i++) cache.upsertNode(node(`n${i}`, zones[1 + (i % 3)]));
+  const index = new PodCountIndex(cache.nodes, new NodeNumbers(), denseMinPods);
   cache.subscribe(index);
   const live: string[] = [];
   let next = 0;
   const labelsFor = (): Record<string, string> | undefined => (rng.int(100) < freshLabels ? { app: "a", u: String(next) } : SHARED[rng.int(SHARED.length)]);
   for (let step = 0; step < steps; step++) {
-    const op = rng.int(100);
+    // With a dense threshold, the second half mostly removes pods, so large classes shrink again.
+    const op = denseMinPods !== undefined && step > steps / 2 ? 25 + rng.int(75) : rng.int(100);
     const nodes = cache.nodes;
     if (op < 45 || live.length === 0) {
       const uid = `p${next++}`;
@@ -114,5 +130,16 @@ describe("PodCountIndex = a recount over every node's pods", () => {
 
   it("with many one-off label sets: empty classes are swept and their labels come back", () => {
     run(42, 12000, 60);
+  });
+
+  it.each([1, 2, 3])("dense counts of large classes, classes crossing the threshold both ways (seed %i)", (seed) => {
+    // 40 nodes (some added and removed again), a threshold of 8 pods: the shared-label classes
+    // grow past it, shrink below half of it as removals catch up, and grow again.
+    denseReads = 0;
+    seenDense.clear();
+    seenSparseAfterDense.clear();
+    run(seed, 3000, 5, 8, 40);
+    expect(denseReads).toBeGreaterThan(0);
+    expect(seenSparseAfterDense.size).toBeGreaterThan(0);
   });
 });

@@ -9,10 +9,18 @@
  * count on every node it has pods on and, for each topology key PreScore has asked about, its
  * count per value of that key over all nodes ("" for nodes without the key). Terminating pods are not counted, as in
  * countMatchingPods. The counts are exactly countMatchingPods' sums, in integers.
+ *
+ * PreScore asks for a class's count on each of hundreds of candidates per cycle. A Map keyed by
+ * NodeInfo answers with a probe into a large hash table per candidate, so a large class (a
+ * Deployment's pods) also keeps its per-node counts in a dense array indexed by node number
+ * (NodeNumbers, shared with TopologyValues): one read at a number PreScore already has. Small
+ * classes keep only the Map: a StatefulSet-like workload gives every pod its own labels, and an
+ * array per such class would cost classes × nodes.
  */
 import type { Node } from "../../../sim/api/objects.js";
 import type { NodeInfo, NodeInfoListener, PodInfo } from "../../../sim/scheduler/framework.js";
 import { labelValue, type PodSelector } from "./common.js";
+import { NodeNumbers } from "./topology.js";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -20,6 +28,11 @@ type Labels = Readonly<Record<string, string>>;
 export class LabelClass {
   /** The class's pods per node (nodes without any are absent). */
   readonly perNode = new Map<NodeInfo, number>();
+  /**
+   * While the class is large: perNode again, by node number (0 past the end). perNode stays the
+   * record (domains and node label changes walk it); this is the copy PreScore reads.
+   */
+  dense: Int32Array | undefined = undefined;
   /** Per topology key asked about: value → count of this class's pods on nodes with that value. */
   readonly domains = new Map<string, Map<string, number>>();
   /** Pods of the class in the cache (not terminating). */
@@ -45,6 +58,9 @@ function labelsKey(labels: Labels | undefined): string {
   return out;
 }
 
+/** Pods a class needs for a dense count array; it is dropped below half that (no flapping at the edge). */
+export const DENSE_MIN_PODS = 64;
+
 const valueOn = (node: Node, key: string): string => labelValue(node.metadata.labels, key) ?? "";
 
 export class PodCountIndex implements NodeInfoListener {
@@ -59,8 +75,15 @@ export class PodCountIndex implements NodeInfoListener {
   /** Classes left without pods; swept once they outnumber the others (pods with per-pod labels). */
   private emptyClasses = 0;
 
-  /** Builds the index from the nodes of the cache (each with its pods). */
-  constructor(nodes: readonly NodeInfo[]) {
+  /**
+   * Builds the index from the nodes of the cache (each with its pods). `numbers` numbers the nodes
+   * for the dense counts (the caller's, to share the numbers); `denseMinPods` is for tests.
+   */
+  constructor(
+    nodes: readonly NodeInfo[],
+    private readonly numbers = new NodeNumbers(),
+    private readonly denseMinPods = DENSE_MIN_PODS,
+  ) {
     for (const node of nodes) for (const pod of node.pods.values()) this.podAdded(node, pod);
   }
 
@@ -78,11 +101,21 @@ export class PodCountIndex implements NodeInfoListener {
     return classes;
   }
 
-  /** Pods of these classes on the node: countMatchingPods(node, selector, ns). */
-  nodeCount(classes: readonly LabelClass[], node: NodeInfo): number {
+  /** Pods of these classes on the node numbered `no`: countMatchingPods(node, selector, ns). */
+  nodeCount(classes: readonly LabelClass[], node: NodeInfo, no: number): number {
     let n = 0;
-    for (let i = 0; i < classes.length; i++) n += classes[i].perNode.get(node) ?? 0;
+    for (let i = 0; i < classes.length; i++) {
+      const c = classes[i];
+      const dense = c.dense;
+      if (dense === undefined) n += c.perNode.get(node) ?? 0;
+      else if (no < dense.length) n += dense[no];
+    }
     return n;
+  }
+
+  /** The node number of `node` (the numbering `nodeCount` takes). */
+  numberOf(node: NodeInfo): number {
+    return this.numbers.of(node);
   }
 
   /** Pods of these classes on all nodes whose label `topologyKey` is `value` ("" for nodes without it). */
@@ -146,8 +179,26 @@ export class PodCountIndex implements NodeInfoListener {
     const n = (c.perNode.get(node) ?? 0) + delta;
     if (n === 0) c.perNode.delete(node);
     else c.perNode.set(node, n);
+    if (c.dense !== undefined) {
+      if (c.size < this.denseMinPods / 2) c.dense = undefined;
+      else this.setDense(c, this.numbers.of(node), n);
+    } else if (c.size >= this.denseMinPods) {
+      c.dense = new Int32Array(this.numbers.size);
+      for (const [info, m] of c.perNode) this.setDense(c, this.numbers.of(info), m);
+    }
     for (const [key, domains] of c.domains) add(domains, valueOn(node.node, key), delta);
     if (this.emptyClasses > 1024 && this.emptyClasses * 2 > this.classes.size) this.sweep();
+  }
+
+  /** c.dense[no] = n, growing the array to cover every node numbered so far if `no` is past its end. */
+  private setDense(c: LabelClass, no: number, n: number): void {
+    let dense = c.dense!;
+    if (no >= dense.length) {
+      const grown = new Int32Array(Math.max(no + 1, this.numbers.size, dense.length * 2));
+      grown.set(dense);
+      c.dense = dense = grown;
+    }
+    dense[no] = n;
   }
 
   private classOf(namespace: string, labels: Labels | undefined): LabelClass {

@@ -50,7 +50,7 @@ import {
 } from "./common.js";
 import { CriticalPaths, PRE_FILTER_STATE_KEY, PreFilterState } from "./filtering.js";
 import { PodCountIndex } from "./index.js";
-import { DomainTally, MISSING, TopologyValues, type TopologyKey } from "./topology.js";
+import { DomainTally, MISSING, NodeNumbers, TopologyValues, type TopologyKey } from "./topology.js";
 import { PRE_SCORE_STATE_KEY, PreScoreState, scoreForCount, topologyNormalizingWeight } from "./scoring.js";
 
 const CONSTRAINTS_NOT_MATCH: Status = Object.freeze(unschedulable(NAME, ERR_REASON_CONSTRAINTS_NOT_MATCH));
@@ -80,12 +80,16 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private readonly selectorsOf = new WeakMap<readonly LabelSelector[], PodSelector>();
   /** The default constraints for a default selector, by whenUnsatisfiable. */
   private readonly defaultsBySelector = new WeakMap<PodSelector, Map<string, readonly Constraint[]>>();
+  /** Node numbers, shared by the topology rows and the indexes' dense counts (topology.ts). */
+  private readonly numbers = new NodeNumbers();
   /** Nodes' topology values as small integers, cached per node (topology.ts). */
   private readonly topology = new TopologyValues();
   /** PreScore's scratch: per constraint, its domains of the cycle. */
   private readonly tallies: DomainTally[] = [];
   /** PreScore's scratch: where the candidates' rows start (topology.ts). */
   private readonly rows: number[] = [];
+  /** PreScore's scratch: the candidates' node numbers. */
+  private readonly nos: number[] = [];
   /** Defaulting type System: then nodes without a zone label still get hostname spreading. */
   private readonly systemDefaulted: boolean;
 
@@ -213,7 +217,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (!events) return undefined;
     let index = this.indexes.get(events);
     if (!index) {
-      index = new PodCountIndex(handle.nodes);
+      index = new PodCountIndex(handle.nodes, this.numbers);
       events.subscribe(index);
       this.indexes.set(events, index);
     }
@@ -241,10 +245,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     // rows[j] is IGNORED for a candidate ignored for lacking a key.
     const n = nodes.length;
     const rows = this.rows;
+    const nos = this.nos;
+    const numbers = this.numbers;
+    numbers.candidates(nodes, allNodes, nos);
     rows.length = 0;
     let ignored: Set<string> | undefined;
     for (let j = 0; j < n; j++) {
-      const at = topology.row(nodes[j]);
+      const at = topology.row(nos[j], nodes[j]);
       if (requireAll && lacksAKey(topology, at, keys)) {
         (ignored ??= new Set()).add(nodes[j].name);
         rows.push(IGNORED);
@@ -283,7 +290,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     } else {
       const inclusion = new NodeInclusion(pod.pod);
       for (const info of allNodes) {
-        const at = topology.row(info);
+        const at = topology.row(numbers.of(info), info);
         if (requireAll && lacksAKey(topology, at, keys)) continue;
         inclusion.reset(info.node);
         for (let i = 0; i < k; i++) {
@@ -324,7 +331,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         if (id === MISSING) continue;
         let count: number;
         if (!c.isHostname) count = tallies[i].count[id];
-        else count = index ? index.nodeCount(classes[i], info) : countMatchingPods(info, c.selector, ns);
+        else count = index ? index.nodeCount(classes[i], info, nos[j]) : countMatchingPods(info, c.selector, ns);
         score += scoreForCount(count, c.maxSkew, weights[i]);
       }
       rawScores[j] = Math.round(score);

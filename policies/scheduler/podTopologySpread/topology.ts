@@ -6,7 +6,7 @@
  * NodeInfo (whose identity hash is stored in the object itself), a lookup in one compact table, and
  * one row of adjacent entries — not the node's Node, metadata and labels objects.
  *
- * Each NodeInfo seen gets a number, and a row in `entries`: the Node object the row was read from,
+ * Each NodeInfo seen gets a number (NodeNumbers), and a row in `entries`: the Node object the row was read from,
  * then per topology key PreScore has asked about the id of the node's value of it (MISSING without
  * the key). A key's values get ids in the order seen ("" is always id 0). A row is re-read when its
  * NodeInfo holds another Node object (the scheduler cache replaces the Node on every update; labels
@@ -46,11 +46,83 @@ export class TopologyKey {
   }
 }
 
+/**
+ * Small integers for NodeInfos, in the order first seen, shared by TopologyValues (row = number ×
+ * width) and PodCountIndex (the dense counts of large label classes), so that PreScore looks a
+ * candidate's number up once and uses it for both. Numbers are never reused: they grow with the
+ * NodeInfos ever seen (one per node added to the cache), not with pods.
+ */
+export class NodeNumbers {
+  private readonly numbers = new WeakMap<NodeInfo, number>();
+  /** Numbers given so far (the next one). */
+  size = 0;
+  /** The node list `candidates` last saw (the handle's), a copy of it, and its nodes' numbers. */
+  private list: readonly NodeInfo[] | undefined;
+  private listCopy: readonly NodeInfo[] = [];
+  private listNumbers = new Int32Array(0);
+  /** Position in listCopy by node number (-1: not in it). */
+  private positionOf = new Int32Array(0);
+
+  of(info: NodeInfo): number {
+    let no = this.numbers.get(info);
+    if (no === undefined) this.numbers.set(info, (no = this.size++));
+    return no;
+  }
+
+  /**
+   * Puts the numbers of `candidates` into `out`, like `of` on each, but mostly without a WeakMap
+   * lookup (a probe into a table as large as the cluster, per candidate, every cycle). The
+   * scheduler's candidates are nodes of its node list `all` in list order from some start,
+   * wrapping, less the infeasible ones; so each is looked for a few places ahead of the one before
+   * in a copy of `all`, whose numbers are known. A candidate not found there (the first one, one
+   * after a long run of infeasible nodes, or any if the order is different) costs one lookup, and
+   * its position in the copy, if there, is where the next search starts. The copy is taken when
+   * `all` is another array (the scheduler cache keeps one array while its node set is unchanged);
+   * comparing against the copy, not `all`, keeps the numbers right whatever happens to `all`.
+   */
+  candidates(candidates: readonly NodeInfo[], all: readonly NodeInfo[], out: number[]): void {
+    if (all !== this.list) this.copy(all);
+    const list = this.listCopy;
+    const len = list.length;
+    const listNumbers = this.listNumbers;
+    const positionOf = this.positionOf;
+    out.length = 0;
+    let next = 0;
+    for (let j = 0; j < candidates.length; j++) {
+      const info = candidates[j];
+      let no = -1;
+      for (let step = 0, p = next; step < LOOK_AHEAD && step < len; step++) {
+        if (list[p] === info) {
+          no = listNumbers[p];
+          next = p + 1 === len ? 0 : p + 1;
+          break;
+        }
+        if (++p === len) p = 0;
+      }
+      if (no < 0) {
+        no = this.of(info);
+        const p = no < positionOf.length ? positionOf[no] : -1;
+        if (p >= 0) next = p + 1 === len ? 0 : p + 1;
+      }
+      out.push(no);
+    }
+  }
+
+  private copy(all: readonly NodeInfo[]): void {
+    this.list = all;
+    this.listCopy = all.slice();
+    this.listNumbers = Int32Array.from(all, (info) => this.of(info));
+    this.positionOf = new Int32Array(this.size).fill(-1);
+    this.listNumbers.forEach((no, p) => (this.positionOf[no] = p));
+  }
+}
+
+/** How far past the previous candidate's place in the node list the next one is looked for. */
+const LOOK_AHEAD = 16;
+
 export class TopologyValues {
   private readonly keys = new Map<string, TopologyKey>();
   private readonly byOffset: TopologyKey[] = [];
-  private readonly numbers = new WeakMap<NodeInfo, number>();
-  private nodeCount = 0;
   /** Row length: the Node, then one entry per key. */
   private width = 1;
   /** Node number × width: the node's row (absent or stale rows are re-read by `row`). */
@@ -68,10 +140,8 @@ export class TopologyValues {
     return k;
   }
 
-  /** Where the node's row starts in `entries`, read afresh if stale. */
-  row(info: NodeInfo): number {
-    let no = this.numbers.get(info);
-    if (no === undefined) this.numbers.set(info, (no = this.nodeCount++));
+  /** Where the row of the node numbered `no` (NodeNumbers) starts in `entries`, read afresh if stale. */
+  row(no: number, info: NodeInfo): number {
     const at = no * this.width;
     const node = info.node;
     if (this.entries[at] !== node) this.read(at, node);
