@@ -10,7 +10,7 @@ import { Rng } from "../../sim/engine/rng.js";
 import { NodeInfo } from "../../sim/scheduler/framework.js";
 import { NodeNumbers } from "../../policies/scheduler/podTopologySpread/topology.js";
 
-const info = (name: string): NodeInfo => new NodeInfo(name, { metadata: { name, labels: {} } } as unknown as Node);
+const info = (name: string): NodeInfo => new NodeInfo(name, { metadata: { name, labels: {} }, spec: {} } as unknown as Node);
 
 describe("NodeNumbers.candidates = of on each candidate", () => {
   it.each([1, 2, 3, 4])("random lists and candidate sets (seed %i)", (seed) => {
