@@ -80,13 +80,14 @@ export const AMOUNT_COLUMNS = 8;
  * `nonZeroRequested` give the same figures as plain objects.
  */
 export class NodeInfo {
-  private current: Node;
+  /** Set (with taints and unschedulable) through `node`, first by the constructor. */
+  private current!: Node;
   /**
    * The Node's spec.taints and spec.unschedulable, kept in the NodeInfo itself: the filters that
    * run on every node read them here instead of following NodeInfo → Node → spec (two more cache
    * misses per node). Set with `node`; Node objects are replaced, never changed in place.
    */
-  taints: readonly Taint[] | undefined;
+  taints: readonly Taint[] | undefined = undefined;
   unschedulable = false;
   /** The buffer holding this node's row of AMOUNT columns (shared with other nodes of a cache). */
   amounts: Float64Array = new Float64Array(AMOUNT_COLUMNS);
@@ -111,9 +112,7 @@ export class NodeInfo {
     readonly name: string,
     node: Node,
   ) {
-    this.current = node;
-    this.taints = node.spec.taints;
-    this.unschedulable = node.spec.unschedulable === true;
+    this.node = node;
   }
 
   /** The Node object (labels, taints, status) as the scheduler last saw it. */
