@@ -172,7 +172,7 @@ export class FrameworkRunner {
   private readonly filtersMemo: { state?: CycleState; profile?: Profile; skipped: number; filters: readonly FilterPlugin[] } = { skipped: 0, filters: [] };
 
   /** frameworkHandle's last answer (its `now` is updated in place). */
-  private lastHandle?: { nodes: readonly NodeInfo[]; lookups: ClusterLookups; handle: FrameworkHandle & { now: number } };
+  private lastHandle?: { nodes: readonly NodeInfo[]; count: number; lookups: ClusterLookups; handle: FrameworkHandle & { now: number } };
 
   constructor(private readonly rng: Rng, private readonly globalPercentage: number) {}
 
@@ -188,7 +188,8 @@ export class FrameworkRunner {
    */
   private frameworkHandle(nodes: readonly NodeInfo[], now: number, lookups: ClusterLookups): FrameworkHandle {
     const last = this.lastHandle;
-    if (last !== undefined && last.nodes === nodes && last.lookups === lookups) {
+    // (A list a caller grows in place gets a new handle too: its name index would be stale.)
+    if (last !== undefined && last.nodes === nodes && last.count === nodes.length && last.lookups === lookups) {
       last.handle.now = now;
       return last.handle;
     }
@@ -201,7 +202,7 @@ export class FrameworkRunner {
       now,
       cacheEvents: lookups.cacheEvents,
     };
-    this.lastHandle = { nodes, lookups, handle };
+    this.lastHandle = { nodes, count: nodes.length, lookups, handle };
     return handle;
   }
 
