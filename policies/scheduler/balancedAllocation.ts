@@ -149,25 +149,13 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
     const table = this.table;
     const kinds = table.kinds;
     const fractions = this.fractions;
-    const allocatableColumns = table.allocatableColumns;
-    const a = node.amounts;
-    const row = node.row;
     let count = 0;
     for (let i = 0; i < kinds.length; i++) {
       const podRequest = podRequests[i];
-      const column = allocatableColumns[i];
-      let fraction: number;
-      if (column >= 0) {
-        // cpu, memory, ephemeral-storage: straight from the node's amount row.
-        const allocatable = a[row + column];
-        if (allocatable === 0) continue;
-        fraction = (a[row + table.requestedColumns[i]] + podRequest) / allocatable;
-      } else {
-        if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
-        const allocatable = nodeAllocatable(node, table, i);
-        if (allocatable === 0) continue;
-        fraction = (nodeRequested(node, table, i, true) + podRequest) / allocatable;
-      }
+      if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
+      const allocatable = nodeAllocatable(node, table, i);
+      if (allocatable === 0) continue;
+      const fraction = (nodeRequested(node, table, i, true) + podRequest) / allocatable;
       fractions[count++] = fraction > 1 ? 1 : fraction;
     }
     return balancedScore(fractions, count);

@@ -353,28 +353,15 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const table = this.table;
     const kinds = table.kinds;
     const weights = table.weights;
-    const allocatableColumns = table.allocatableColumns;
-    const a = node.amounts;
-    const row = node.row;
     let nodeScore = 0;
     let weightSum = 0;
     for (let i = 0; i < kinds.length; i++) {
       const podRequest = podRequests[i];
-      const column = allocatableColumns[i];
-      let allocatable: number;
-      let requested: number;
-      if (column >= 0) {
-        // cpu, memory, ephemeral-storage: straight from the node's amount row.
-        allocatable = a[row + column];
-        if (allocatable === 0) continue;
-        requested = a[row + table.nonZeroRequestedColumns[i]] + podRequest;
-      } else {
-        // A scalar resource the pod does not request is bypassed (resource_allocation.go).
-        if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
-        allocatable = nodeAllocatable(node, table, i);
-        if (allocatable === 0) continue;
-        requested = nodeRequested(node, table, i, false) + podRequest;
-      }
+      // A scalar resource the pod does not request is bypassed (resource_allocation.go).
+      if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
+      const allocatable = nodeAllocatable(node, table, i);
+      if (allocatable === 0) continue;
+      const requested = nodeRequested(node, table, i, false) + podRequest;
       const weight = weights[i];
       let s: number;
       if (this.strategy === STRATEGY_LEAST) {

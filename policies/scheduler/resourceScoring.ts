@@ -171,20 +171,14 @@ export class ResourceTable {
   }
 }
 
-/** The node's allocatable amount of resource `i` (0 if the node does not report it). */
+/**
+ * The node's allocatable amount of resource `i` (0 if the node does not report it): cpu, memory
+ * and ephemeral-storage from the node's amount row, a scalar resource by name.
+ */
 export function nodeAllocatable(node: NodeInfo, table: ResourceTable, i: number): number {
-  switch (table.kinds[i]) {
-    case KIND_CPU:
-      return node.amount(AMOUNT.ALLOCATABLE_MILLI_CPU);
-    case KIND_MEMORY:
-      return node.amount(AMOUNT.ALLOCATABLE_MEMORY);
-    case KIND_EPHEMERAL_STORAGE:
-      return node.amount(AMOUNT.ALLOCATABLE_EPHEMERAL_STORAGE);
-    case KIND_SCALAR:
-      return node.scalarAllocatable[table.names[i]] ?? 0;
-    default:
-      return 0;
-  }
+  const column = table.allocatableColumns[i];
+  if (column >= 0) return node.amounts[node.row + column];
+  return table.kinds[i] === KIND_SCALAR ? (node.scalarAllocatable[table.names[i]] ?? 0) : 0;
 }
 
 /**
@@ -192,18 +186,9 @@ export function nodeAllocatable(node: NodeInfo, table: ResourceTable, i: number)
  * NonZeroRequested for cpu and memory unless `useRequested`; actual requests otherwise.
  */
 export function nodeRequested(node: NodeInfo, table: ResourceTable, i: number, useRequested: boolean): number {
-  switch (table.kinds[i]) {
-    case KIND_CPU:
-      return node.amount(useRequested ? AMOUNT.REQUESTED_MILLI_CPU : AMOUNT.NON_ZERO_MILLI_CPU);
-    case KIND_MEMORY:
-      return node.amount(useRequested ? AMOUNT.REQUESTED_MEMORY : AMOUNT.NON_ZERO_MEMORY);
-    case KIND_EPHEMERAL_STORAGE:
-      return node.amount(AMOUNT.REQUESTED_EPHEMERAL_STORAGE);
-    case KIND_SCALAR:
-      return node.scalarRequested[table.names[i]] ?? 0;
-    default:
-      return 0;
-  }
+  const column = (useRequested ? table.requestedColumns : table.nonZeroRequestedColumns)[i];
+  if (column >= 0) return node.amounts[node.row + column];
+  return table.kinds[i] === KIND_SCALAR ? (node.scalarRequested[table.names[i]] ?? 0) : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
