@@ -21,7 +21,7 @@ import { podRequests } from "../cluster/resources.js";
 import { RngStreams } from "../engine/rng.js";
 import { SchedulerCache } from "../scheduler/cache.js";
 import { buildSchedulerConfig, SCHEDULER_CONFIG_API_VERSION, SCHEDULER_CONFIG_KIND } from "../scheduler/config.js";
-import type { PodInfo } from "../scheduler/framework.js";
+import { AMOUNT, type PodInfo } from "../scheduler/framework.js";
 import { FrameworkRunner, numFeasibleNodesToFind } from "../scheduler/scheduler.js";
 import { nowSeconds, peakRssMiB, Sfc32 } from "./common.js";
 
@@ -165,7 +165,7 @@ export function runSched(options: Partial<SchedOptions> = {}): SchedResult {
   let maxU = 0;
   let sumU = 0;
   for (const info of cache.nodes) {
-    const u = info.requested.milliCPU / o.nodeCpu;
+    const u = info.amount(AMOUNT.REQUESTED_MILLI_CPU) / o.nodeCpu;
     sumU += u;
     if (u < minU) minU = u;
     if (u > maxU) maxU = u;

@@ -151,22 +151,16 @@ export class NodeInfo {
 
   /** Allocatable resources (a copy). */
   get allocatable(): Resources {
-    return {
-      milliCPU: this.amount(AMOUNT.ALLOCATABLE_MILLI_CPU),
-      memory: this.amount(AMOUNT.ALLOCATABLE_MEMORY),
-      ephemeralStorage: this.amount(AMOUNT.ALLOCATABLE_EPHEMERAL_STORAGE),
-      scalar: { ...this.scalarAllocatable },
-    };
+    return this.resources(AMOUNT.ALLOCATABLE_MILLI_CPU, AMOUNT.ALLOCATABLE_MEMORY, AMOUNT.ALLOCATABLE_EPHEMERAL_STORAGE, this.scalarAllocatable);
   }
 
   /** Sum of the actual requests of the pods on the node (a copy). */
   get requested(): Resources {
-    return {
-      milliCPU: this.amount(AMOUNT.REQUESTED_MILLI_CPU),
-      memory: this.amount(AMOUNT.REQUESTED_MEMORY),
-      ephemeralStorage: this.amount(AMOUNT.REQUESTED_EPHEMERAL_STORAGE),
-      scalar: { ...this.scalarRequested },
-    };
+    return this.resources(AMOUNT.REQUESTED_MILLI_CPU, AMOUNT.REQUESTED_MEMORY, AMOUNT.REQUESTED_EPHEMERAL_STORAGE, this.scalarRequested);
+  }
+
+  private resources(cpu: number, memory: number, ephemeralStorage: number, scalar: Record<string, number>): Resources {
+    return { milliCPU: this.amount(cpu), memory: this.amount(memory), ephemeralStorage: this.amount(ephemeralStorage), scalar: { ...scalar } };
   }
 
   /** Sum of the requests with the non-zero defaults, for scoring (a copy). */
