@@ -50,6 +50,7 @@ import { podTemplateHash, scaledValue } from "./deployment.js";
 import type { SharedInformers } from "./informers.js";
 import { isPodAvailable, isPodReady, isPodTerminal, slowStartBatch } from "./replicaSet.js";
 import { WorkQueue } from "./workqueue.js";
+import { jsonEqual } from "../api/json.js";
 
 /** apps/v1 DefaultDaemonSetUniqueLabelKey = ControllerRevisionHashLabelKey. */
 export const DAEMONSET_HASH_LABEL = "controller-revision-hash";
@@ -295,7 +296,7 @@ export class DaemonSetController {
       const old = e.oldObject;
       if (e.type === "MODIFIED" && old) {
         // shouldIgnoreNodeUpdate: only label and taint changes matter.
-        if (JSON.stringify(old.metadata.labels ?? {}) === JSON.stringify(node.metadata.labels ?? {}) && JSON.stringify(old.spec.taints ?? []) === JSON.stringify(node.spec.taints ?? [])) return;
+        if (jsonEqual(old.metadata.labels ?? {}, node.metadata.labels ?? {}) && jsonEqual(old.spec.taints ?? [], node.spec.taints ?? [])) return;
       }
       for (const ds of this.informers.daemonSets.objects.values()) {
         const cur = nodeShouldRunDaemonPod(node, ds);

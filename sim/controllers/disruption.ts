@@ -12,6 +12,7 @@ import { pdbStatus, workloadScaleLookup } from "../cluster/disruption.js";
 import type { ControllerSettings } from "../scenario/types.js";
 import type { SharedInformers } from "./informers.js";
 import { WorkQueue } from "./workqueue.js";
+import { jsonEqual } from "../api/json.js";
 
 export class DisruptionController {
   private readonly queue: WorkQueue;
@@ -63,7 +64,7 @@ export class DisruptionController {
       expectedPods: computed.expectedPods,
       observedGeneration: pdb.metadata.generation,
     };
-    if (JSON.stringify(status) === JSON.stringify(pdb.status)) return;
+    if (jsonEqual(status, pdb.status)) return;
     const result = this.ctx.store.modify("PodDisruptionBudget", key, (cur) => (cur.metadata.uid === pdb.metadata.uid ? { ...cur, status } : undefined));
     if (!result.ok) return false;
   }

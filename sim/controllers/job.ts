@@ -48,6 +48,7 @@ import type { ControllerSettings } from "../scenario/types.js";
 import type { SharedInformers } from "./informers.js";
 import { compareByAssignmentPhaseReadiness, isPodActive, isPodReady, isPodTerminal, slowStartBatch } from "./replicaSet.js";
 import { WorkQueue } from "./workqueue.js";
+import { jsonEqual } from "../api/json.js";
 
 /** job_controller.go: syncJobBatchPeriod = 1 s. */
 const SYNC_JOB_BATCH_PERIOD = 1_000_000;
@@ -201,7 +202,7 @@ function sameStatus(a: JobStatusFull, b: JobStatusFull): boolean {
     a.failed === b.failed &&
     a.completedIndexes === b.completedIndexes &&
     a.completionTime === b.completionTime &&
-    JSON.stringify(a.conditions ?? []) === JSON.stringify(b.conditions ?? [])
+    jsonEqual(a.conditions ?? [], b.conditions ?? [])
   );
 }
 

@@ -285,13 +285,10 @@ export class NodeLifecycleController {
   /** Makes the node's taints with `effect` among `managed` keys exactly `want`. */
   private setTaints(name: string, effect: Taint["effect"], managed: readonly string[], want: ReadonlySet<string>): void {
     const { store, engine } = this.ctx;
-    // Every monitor pass untaints every ready node: most often there is nothing to untaint.
-    if (want.size === 0) {
-      const current = store.get("Node", name);
-      if (current && !current.spec.taints?.some((t) => t.effect === effect && managed.includes(t.key))) return;
-    }
     store.modify("Node", name, (cur) => {
       const taints = cur.spec.taints ?? [];
+      // Every monitor pass untaints every ready node: most often there is nothing to untaint.
+      if (want.size === 0 && !taints.some((t) => t.effect === effect && managed.includes(t.key))) return undefined;
       const keep = taints.filter((t) => !(t.effect === effect && managed.includes(t.key)) || want.has(t.key));
       const present = new Set(keep.filter((t) => t.effect === effect).map((t) => t.key));
       const add: Taint[] = [...want].filter((k) => !present.has(k)).map((key) => ({ key, effect, timeAdded: engine.now }));

@@ -169,10 +169,11 @@ class Lane {
   update(entries: EndpointView[]): boolean {
     if (sameView(this.view, entries)) return false;
     const n = entries.length;
+    // Unmap the old view's servers (not the whole array, which is as long as the highest server id).
+    for (const server of this.servers) if (server >= 0) this.indexByServer[server] = -1;
     this.view = Object.freeze(entries.map((e) => Object.freeze(e)));
     this.servers = Int32Array.from(entries, (e) => e.server);
     this.indexByAddress = new Map(entries.map((e, i) => [e.address, i]));
-    this.indexByServer.fill(-1);
     this.active = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const server = this.servers[i];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonEqual } from "../../sim/controllers/deployment.js";
+import { jsonEqual } from "../../sim/api/json.js";
 
 /** Whether jsonEqual agrees with comparing the two serializations, for every pair. */
 function agreesWithStringify(values: unknown[]): void {
