@@ -50,7 +50,10 @@ const TRAFFIC_START_S = 30;
 /** Time after the last arrival for the queues to drain (ρ < 1: seconds are plenty). */
 const DRAIN_S = 60;
 
-/** The scenario of the workload, as YAML (what `simk run` would read). */
+/**
+ * The scenario of the workload, as YAML (what `simk run` would read). It keeps the default 1 s
+ * sample interval, so the measured run includes the per-second time series a user's run records.
+ */
 export function lbScenarioText(o: LbOptions): string {
   const lambda = o.rho * o.k * o.mu;
   const sendFor = o.requests / lambda;

@@ -284,7 +284,10 @@ export interface FilterPlugin extends Plugin {
 }
 
 export interface PreScorePlugin extends Plugin {
-  /** Returns Skip to leave this plugin's Score out for this pod. `nodes` are the feasible ones. */
+  /**
+   * Returns Skip to leave this plugin's Score out for this pod. `nodes` are the feasible ones; the
+   * framework reuses the array in later cycles, so a plugin that keeps it beyond this cycle copies it.
+   */
   preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], handle: FrameworkHandle): Status;
 }
 

@@ -172,7 +172,7 @@ export class FrameworkRunner {
   private readonly filtersMemo: { state?: CycleState; profile?: Profile; skipped: number; filters: readonly FilterPlugin[] } = { skipped: 0, filters: [] };
 
   /** frameworkHandle's last answer (its `now` is updated in place). */
-  private lastHandle?: { nodes: readonly NodeInfo[]; count: number; lookups: ClusterLookups; handle: FrameworkHandle & { now: number } };
+  private lastHandle?: { nodes: readonly NodeInfo[]; lookups: ClusterLookups; handle: FrameworkHandle & { now: number } };
 
   constructor(private readonly rng: Rng, private readonly globalPercentage: number) {}
 
@@ -183,13 +183,13 @@ export class FrameworkRunner {
 
   /**
    * The handle for `nodes` at `now`. The last one is reused while the node list and lookups stay
-   * the same (the scheduler cache hands out one array until its node set changes), so that its
-   * name index is built once per node set rather than once per cycle.
+   * the same (the scheduler cache hands out one frozen array until its node set changes), so that
+   * its name index is built once per node set rather than once per cycle.
    */
   private frameworkHandle(nodes: readonly NodeInfo[], now: number, lookups: ClusterLookups): FrameworkHandle {
     const last = this.lastHandle;
-    // (A list a caller grows in place gets a new handle too: its name index would be stale.)
-    if (last !== undefined && last.nodes === nodes && last.count === nodes.length && last.lookups === lookups) {
+    // Only a frozen list (the cache's) can be trusted not to change under the handle's name index.
+    if (last !== undefined && last.nodes === nodes && last.lookups === lookups && Object.isFrozen(nodes)) {
       last.handle.now = now;
       return last.handle;
     }
@@ -202,7 +202,7 @@ export class FrameworkRunner {
       now,
       cacheEvents: lookups.cacheEvents,
     };
-    this.lastHandle = { nodes, count: nodes.length, lookups, handle };
+    this.lastHandle = { nodes, lookups, handle };
     return handle;
   }
 
