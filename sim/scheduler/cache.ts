@@ -15,7 +15,7 @@ import { AMOUNT_COLUMNS, applyPodToNodeInfo, NodeInfo } from "./framework.js";
 
 export class SchedulerCache implements NodeInfoEvents {
   private readonly byName = new Map<string, NodeInfo>();
-  private ordered: readonly NodeInfo[] = [];
+  private ordered: NodeInfo[] = [];
   private orderDirty = false;
   /** Where each cached pod is, by uid. */
   private readonly podNode = new Map<string, string>();
@@ -28,8 +28,7 @@ export class SchedulerCache implements NodeInfoEvents {
 
   get nodes(): readonly NodeInfo[] {
     if (this.orderDirty) {
-      // Frozen: the scheduler keeps per-list indexes while the list is the same object.
-      this.ordered = Object.freeze([...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+      this.ordered = [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       this.orderDirty = false;
       this.layOutAmounts();
     }

@@ -116,6 +116,8 @@ export interface ClusterLookups {
   nominatedPodCount?(): number;
   /** The change notifications of the cache the nodes come from (FrameworkHandle.cacheEvents). */
   cacheEvents?: NodeInfoEvents;
+  /** The node named `name` among the nodes scheduled over (the cache's own index); else one is built from the list. */
+  nodeInfo?(name: string): NodeInfo | undefined;
 }
 
 const NO_LOOKUPS: ClusterLookups = { namespaceLabels: () => undefined, workloadSelectors: () => [] };
@@ -182,20 +184,20 @@ export class FrameworkRunner {
   }
 
   /**
-   * The handle for `nodes` at `now`. The last one is reused while the node list and lookups stay
-   * the same (the scheduler cache hands out one frozen array until its node set changes), so that
-   * its name index is built once per node set rather than once per cycle.
+   * The handle for `nodes` at `now`. With lookups that find nodes by name (the scheduler's cache)
+   * the last handle is reused while the node list and lookups stay the same; otherwise a name index
+   * over `nodes` is built on first use in the cycle.
    */
   private frameworkHandle(nodes: readonly NodeInfo[], now: number, lookups: ClusterLookups): FrameworkHandle {
     const last = this.lastHandle;
-    // Only a frozen list (the cache's) can be trusted not to change under the handle's name index.
-    if (last !== undefined && last.nodes === nodes && last.lookups === lookups && Object.isFrozen(nodes)) {
+    // Reused only when the lookups answer names themselves: an index over `nodes` could go stale.
+    if (last !== undefined && last.nodes === nodes && last.lookups === lookups && lookups.nodeInfo !== undefined) {
       last.handle.now = now;
       return last.handle;
     }
     const handle = {
       nodes,
-      nodeInfo: nodeLookup(nodes),
+      nodeInfo: lookups.nodeInfo ?? nodeLookup(nodes),
       namespaceLabels: lookups.namespaceLabels,
       workloadSelectors: lookups.workloadSelectors,
       rng: this.rng,
@@ -600,6 +602,7 @@ export class Scheduler {
     workloadSelectors: (pod) => this.workloadSelectors(pod),
     nominatedPodsForNode: (node) => this.nominator.podsForNode(node),
     nominatedPodCount: () => this.nominator.size,
+    nodeInfo: (name) => this.cache.nodeInfo(name),
     cacheEvents: this.cache,
   };
   /** The API calls PostFilter plugins make, on the store. */

@@ -57,6 +57,7 @@ const CONSTRAINTS_NOT_MATCH: Status = Object.freeze(unschedulable(NAME, ERR_REAS
 const NODE_LABEL_NOT_MATCH: Status = Object.freeze(unresolvable(NAME, ERR_REASON_NODE_LABEL_NOT_MATCH));
 const SKIP_RESULT: PreFilterResult = Object.freeze({ status: SKIP });
 const SUCCESS_RESULT: PreFilterResult = Object.freeze({ status: SUCCESS });
+const NO_CONSTRAINTS: readonly Constraint[] = Object.freeze([]);
 /** PreScore's ignored nodes when there are none (the common case: never under the system defaults). */
 const NONE_IGNORED: ReadonlySet<string> = new Set();
 /** PreScore's row of an ignored candidate. */
@@ -106,6 +107,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private constraintsFor(state: CycleState, pod: Pod, handle: FrameworkHandle, action: TopologySpreadConstraint["whenUnsatisfiable"]): readonly Constraint[] {
     const own = pod.spec.topologySpreadConstraints;
     if (own && own.length > 0) return parseConstraints(own, pod.metadata.labels, action);
+    // No default constraint for this action (PreFilter under the System defaults, which are all
+    // ScheduleAnyway): nothing to select, so the workloads' selectors need not be looked up.
+    if (!this.defaultConstraints.some((c) => c.whenUnsatisfiable === action)) return NO_CONSTRAINTS;
     const selector = this.defaultSelector(state, pod, handle);
     // The default constraints with the default selector depend on nothing else (their own
     // selectors, matchLabelKeys included, are replaced): worked out once per selector and action.
