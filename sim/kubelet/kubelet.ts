@@ -55,7 +55,10 @@ export class Kubelet {
   private epoch = 0;
   private watch?: Watch;
   private readonly pods = new Map<string, RunningPod>();
-  /** Σ requests and count over {@link pods}: an upper bound of what admission counts. */
+  /**
+   * Σ requests over {@link pods} (their count is pods.size): an upper bound of what admission
+   * counts, kept as a running sum. Requests are whole millicores and bytes, so the sum is exact.
+   */
   private readonly held = { milliCPU: 0, memory: 0 };
   private readonly images = new Set<string>();
   private readonly rng: Rng;

@@ -17,18 +17,15 @@ interface PodClass {
   /** Requests (cpu millicores, memory bytes) of a pod holding or waiting for resources, else 0. */
   cpu: number;
   memory: number;
-  /** The pod's requests, if they were looked up. */
-  requests?: { readonly milliCPU: number; readonly memory: number };
 }
 
-/** `sameSpec`: the class of a pod version with the same spec object, whose requests hold. */
-function classifyPod(p: Pod, sameSpec?: PodClass): PodClass {
+function classifyPod(p: Pod): PodClass {
   const terminal = p.status.phase === "Succeeded" || p.status.phase === "Failed";
   const holding = !!p.spec.nodeName && !terminal;
   const unscheduled = !p.spec.nodeName && !terminal;
-  const r = holding || unscheduled ? sameSpec?.requests ?? podRequests(p.spec).requests : undefined;
+  // podRequests is cached per spec object, which status writes keep.
+  const r = holding || unscheduled ? podRequests(p.spec).requests : undefined;
   return {
-    requests: r,
     phase: p.status.phase,
     unscheduled,
     terminating: p.metadata.deletionTimestamp !== undefined,
@@ -127,7 +124,7 @@ export class ClusterObserver {
     const old = e.oldObject;
     const before = old && classifyPod(old);
     // A status write keeps the spec object: its requests need not be looked up again.
-    const after = e.type === "DELETED" ? undefined : classifyPod(e.object, old?.spec === e.object.spec ? before : undefined);
+    const after = e.type === "DELETED" ? undefined : classifyPod(e.object);
     if (!old || !before || !after) {
       if (old && before) this.applyPod(old, before, -1);
       if (after) this.applyPod(e.object, after, +1);

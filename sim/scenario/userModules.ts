@@ -9,16 +9,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { InputProblem } from "./errors.js";
-import type { SourceLocation } from "./types.js";
+import type { PluginModuleRef } from "./types.js";
 
 const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts"]);
 
 /** A module to load: its absolute path, the path as the user wrote it, and where (if in a file). */
-export interface UserModuleRef {
-  module: string;
-  given: string;
-  source?: SourceLocation;
-}
+export type UserModuleRef = PluginModuleRef;
 
 /** What kind of module, as the messages name it. */
 export type UserModuleKind = "plugin" | "balancer";
