@@ -148,14 +148,28 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
   private nodeScore(node: NodeInfo, podRequests: Float64Array): number {
     const table = this.table;
     const kinds = table.kinds;
+    const allocatableColumns = table.allocatableColumns;
+    const requestedColumns = table.requestedColumns;
+    const amounts = node.amounts;
+    const row = node.row;
     const fractions = this.fractions;
     let count = 0;
     for (let i = 0; i < kinds.length; i++) {
       const podRequest = podRequests[i];
-      if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
-      const allocatable = nodeAllocatable(node, table, i);
+      // cpu, memory and ephemeral-storage are read from the node's row; the rest by name.
+      const column = allocatableColumns[i];
+      let allocatable: number;
+      let requested: number;
+      if (column >= 0) {
+        allocatable = amounts[row + column];
+        requested = amounts[row + requestedColumns[i]] + podRequest;
+      } else {
+        if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
+        allocatable = nodeAllocatable(node, table, i);
+        requested = nodeRequested(node, table, i, true) + podRequest;
+      }
       if (allocatable === 0) continue;
-      const fraction = (nodeRequested(node, table, i, true) + podRequest) / allocatable;
+      const fraction = requested / allocatable;
       fractions[count++] = fraction > 1 ? 1 : fraction;
     }
     return balancedScore(fractions, count);

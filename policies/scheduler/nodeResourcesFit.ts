@@ -353,20 +353,34 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const table = this.table;
     const kinds = table.kinds;
     const weights = table.weights;
+    const allocatableColumns = table.allocatableColumns;
+    const requestedColumns = table.nonZeroRequestedColumns;
+    const strategy = this.strategy;
+    const amounts = node.amounts;
+    const row = node.row;
     let nodeScore = 0;
     let weightSum = 0;
     for (let i = 0; i < kinds.length; i++) {
       const podRequest = podRequests[i];
-      // A scalar resource the pod does not request is bypassed (resource_allocation.go).
-      if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
-      const allocatable = nodeAllocatable(node, table, i);
+      // cpu, memory and ephemeral-storage are read from the node's row; the rest by name.
+      const column = allocatableColumns[i];
+      let allocatable: number;
+      let requested: number;
+      if (column >= 0) {
+        allocatable = amounts[row + column];
+        requested = amounts[row + requestedColumns[i]] + podRequest;
+      } else {
+        // A scalar resource the pod does not request is bypassed (resource_allocation.go).
+        if (podRequest === 0 && kinds[i] === KIND_SCALAR) continue;
+        allocatable = nodeAllocatable(node, table, i);
+        requested = nodeRequested(node, table, i, false) + podRequest;
+      }
       if (allocatable === 0) continue;
-      const requested = nodeRequested(node, table, i, false) + podRequest;
       const weight = weights[i];
       let s: number;
-      if (this.strategy === STRATEGY_LEAST) {
+      if (strategy === STRATEGY_LEAST) {
         s = leastRequestedScore(requested, allocatable);
-      } else if (this.strategy === STRATEGY_MOST) {
+      } else if (strategy === STRATEGY_MOST) {
         s = mostRequestedScore(requested, allocatable);
       } else {
         const utilization = requested > allocatable ? 100 : scaled(requested, allocatable);
@@ -379,7 +393,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     }
     if (weightSum === 0) return 0;
     // Least/Most: int64 division; RequestedToCapacityRatio: math.Round(float64 / float64).
-    return this.strategy === STRATEGY_RTCR ? Math.round(nodeScore / weightSum) : Math.trunc(nodeScore / weightSum);
+    return strategy === STRATEGY_RTCR ? Math.round(nodeScore / weightSum) : Math.trunc(nodeScore / weightSum);
   }
 }
 
