@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // simk's executable entry point; the commands live in sim/cli/main.ts.
+import "./sim/cli/zodConfig.js";
 import { main } from "./sim/cli/main.js";
 
 // A reader that stops early (`simk run --help | head`) closes the pipe: that ends the output, it is

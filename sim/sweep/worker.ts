@@ -4,6 +4,7 @@
  * problems, or an internal error's message and stack).
  */
 import { parentPort, workerData } from "node:worker_threads";
+import "../cli/zodConfig.js";
 import { InputError } from "../scenario/errors.js";
 import { TaskRunner, type RunRecord, type SweepSpec } from "./task.js";
 
