@@ -91,6 +91,45 @@ describe("Store", () => {
     ]);
   });
 
+  it("keeps a busy channel's deliveries in write order and on time while its queue is compacted", () => {
+    // One write per µs for 5000 µs on a channel with 2 ms latency: about 2000 deliveries are
+    // pending at any time, so the queue is trimmed while it never drains.
+    const { engine, store } = setup(2_000);
+    const seen: string[] = [];
+    store.watch("Pod", (e: WatchEvent<Pod>) => seen.push(`${engine.now}:${e.object.metadata.name}`));
+    const expected: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      engine.at(1_000 + i, () => store.create(newPod(`p${i}`)));
+      expected.push(`${1_000 + i + 2_000}:p${i}`);
+    }
+    engine.run();
+    expect(seen).toEqual(expected);
+  });
+
+  it("does not hand an event to a handler stopped before it is delivered, even by another handler", () => {
+    const { engine, store } = setup(1_000);
+    const seen: string[] = [];
+    // Both watch the same channel; the first stops the second on its first event, so the second
+    // misses that event (delivered after the stop) and every later one.
+    const second = (e: WatchEvent<Pod>): void => void seen.push(`second:${e.object.metadata.name}`);
+    let watch2: { stop(): void } | undefined;
+    store.watch("Pod", (e: WatchEvent<Pod>) => {
+      seen.push(`first:${e.object.metadata.name}`);
+      watch2?.stop();
+      watch2 = undefined;
+    });
+    watch2 = store.watch("Pod", second);
+    store.create(newPod("a"));
+    store.create(newPod("b"));
+    // A handler added again after the stop sees only writes from then on.
+    engine.at(5_000, () => {
+      store.watch("Pod", second);
+      store.create(newPod("c"));
+    });
+    engine.run();
+    expect(seen).toEqual(["first:a", "first:b", "first:c", "second:c"]);
+  });
+
   it("does not deliver writes made before a watch started", () => {
     const { engine, store } = setup(10);
     store.create(newPod("early"));

@@ -3,6 +3,8 @@
  *  - no node ever holds more requested cpu or memory (or more pods) than it has allocatable;
  *  - no pod is started (becomes Running) once its deletion has begun, and none on a node it was
  *    evicted from;
+ *  - the cluster observer's incrementally kept counts and sums (what the metrics sample) equal a
+ *    recount from the store's pods, at every sample point;
  *  - the same seed gives the same run.
  */
 import { describe, expect, it } from "vitest";
@@ -91,10 +93,88 @@ function checkInvariants(sc: Scenario, schedulerConfig?: SchedulerConfig): strin
   return violations;
 }
 
+
+/**
+ * The observer's figures recounted from scratch: every pod in the store, classified directly
+ * (phase, scheduled, deletion begun, Ready condition; requests of bound and unfinished pods).
+ */
+function recount(cluster: Cluster): Record<string, number> {
+  const out: Record<string, number> = { total: 0, unscheduled: 0, terminating: 0, ready: 0, cpu: 0, memory: 0 };
+  for (const p of cluster.store.list("Pod")) {
+    out.total++;
+    out[`phase.${p.status.phase}`] = (out[`phase.${p.status.phase}`] ?? 0) + 1;
+    const finished = p.status.phase === "Succeeded" || p.status.phase === "Failed";
+    if (!p.spec.nodeName && !finished) out.unscheduled++;
+    if (p.metadata.deletionTimestamp !== undefined) out.terminating++;
+    if (p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True")) out.ready++;
+    if (p.spec.nodeName && !finished) {
+      const r = podRequests(p.spec).requests;
+      out.cpu += r.milliCPU;
+      out.memory += r.memory;
+      const k = `node.${p.spec.nodeName}`;
+      out[`${k}.cpu`] = (out[`${k}.cpu`] ?? 0) + r.milliCPU;
+      out[`${k}.memory`] = (out[`${k}.memory`] ?? 0) + r.memory;
+      out[`${k}.pods`] = (out[`${k}.pods`] ?? 0) + 1;
+    }
+  }
+  return out;
+}
+
+/** The same figures as the observer keeps them (nodes without pods left out, as in recount). */
+function observed(cluster: Cluster): Record<string, number> {
+  const o = cluster.observer;
+  const out: Record<string, number> = {
+    total: o.podsTotal,
+    unscheduled: o.podsUnscheduled,
+    terminating: o.podsTerminating,
+    ready: o.podsReady,
+    cpu: o.cpuRequested,
+    memory: o.memoryRequested,
+  };
+  for (const [phase, n] of o.podPhase) if (n !== 0) out[`phase.${phase}`] = n;
+  for (const r of o.nodes.values()) {
+    if (r.podCount === 0 && r.requestedCpu === 0 && r.requestedMemory === 0) continue;
+    out[`node.${r.name}.cpu`] = r.requestedCpu;
+    out[`node.${r.name}.memory`] = r.requestedMemory;
+    out[`node.${r.name}.pods`] = r.podCount;
+  }
+  return out;
+}
+
+/** Runs the scenario, comparing observed(cluster) with recount(cluster) every 25 s; the differences. */
+function observerMismatches(sc: Scenario): string[] {
+  const cluster = new Cluster(sc, { seed: sc.seed });
+  cluster.bootstrap();
+  for (const a of sc.timeline) {
+    cluster.engine.at(a.at, () => {
+      if (a.action === "failNode") cluster.failNode(a.node);
+      else if (a.action === "recoverNode") cluster.recoverNode(a.node);
+      else if (a.action === "drain") cluster.drain(a.node);
+      else if (a.action === "cordon") cluster.cordon(a.node);
+      else if (a.action === "scale") cluster.scale(a.target, a.replicas);
+      else if (a.action === "rollout") cluster.rollout(a.target, a.template);
+    });
+  }
+  const mismatches: string[] = [];
+  for (let t = 25 * s; t <= sc.duration; t += 25 * s) {
+    cluster.engine.run(t);
+    const want = recount(cluster);
+    const got = observed(cluster);
+    for (const k of new Set([...Object.keys(want), ...Object.keys(got)])) {
+      if ((want[k] ?? 0) !== (got[k] ?? 0)) mismatches.push(`t=${t / s}s ${k}: observer ${got[k] ?? 0}, recount ${want[k] ?? 0}`);
+    }
+  }
+  return mismatches;
+}
+
 describe("invariants over random scenarios", () => {
   const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
   it.each(seeds)("seed %i: no over-commitment, no start after deletion", (seed) => {
     expect(checkInvariants(randomScenario(seed))).toEqual([]);
+  });
+
+  it.each(seeds.slice(0, 20))("seed %i: the observer's counts equal a recount of the store's pods", (seed) => {
+    expect(observerMismatches(randomScenario(seed))).toEqual([]);
   });
 
   it("the checker itself catches over-commitment (a scheduler without filters)", () => {
