@@ -138,17 +138,45 @@ interface EndpointCandidate extends SliceEndpoint {
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** One Service's rules for one kind of traffic: its view, balancer, counts and affinity. */
+/** The smallest server table (buckets); a power of two. */
+const MIN_TABLE = 8;
+/** 2^32 / φ: Fibonacci hashing spreads ids that share a stride (a lane sees every k-th id). */
+const FIBONACCI = 0x9e3779b1;
+
+/**
+ * One Service's rules for one kind of traffic: its view, balancer, counts and affinity.
+ *
+ * Requests in flight are counted per pod server, not per view index, so that the counts survive
+ * syncs: a server that leaves the view and comes back keeps its count, and done() for a server
+ * no longer in the view still uncounts it. Server ids are global and never reused, so the counts
+ * live in a small open-addressing table keyed by server id (linear probing, Int32Arrays), whose
+ * bucket is the server's slot: route() reaches it through `slots[i]` without hashing, done() —
+ * which gets the server id from the traffic core — hashes once (usually one probe).
+ *
+ * The table is rebuilt at every update() with just the servers still worth tracking: the new
+ * view's and those that left it with requests in flight. So the lane's memory follows its
+ * endpoints, not the highest server id ever seen, and there is nothing to delete between updates
+ * (no tombstones, no free list): a server that left and drained keeps its bucket, at count 0,
+ * until the next update drops it. The table is sized at more than twice the servers the view can
+ * add (one per entry, including the entries resolved later by route()) plus the leftovers, so it
+ * never fills between updates and a probe always ends.
+ */
 class Lane {
   view: readonly EndpointView[] = [];
   /** servers[i]: the pod server of view[i] (looked up again at route time while -1). */
   servers = new Int32Array(0);
+  /** slots[i]: the bucket of servers[i] in the server table (-1 while servers[i] is -1). */
+  private slots = new Int32Array(0);
   active = new Int32Array(0);
   private indexByAddress = new Map<string, number>();
-  /** The view index of each pod server in the view, else -1 (indexed by server; grows). */
-  private indexByServer = new Int32Array(0);
-  /** Requests in flight by pod server (indexed by server; grows): the counts survive syncs through this. */
-  private inflight = new Int32Array(0);
+  /** The server table, by bucket: the server id held (-1: empty) ... */
+  private slotServer = new Int32Array(MIN_TABLE).fill(-1);
+  /** ... its requests in flight from this lane ... */
+  private inflight = new Int32Array(MIN_TABLE);
+  /** ... and its index in the view, or -1 if it is not in the view. */
+  private indexBySlot = new Int32Array(MIN_TABLE).fill(-1);
+  /** 32 - log2(table size), for the hash. */
+  private shift = 32 - Math.log2(MIN_TABLE);
   private readonly affinityAddress = new Map<number, string>();
   private readonly affinityLastUsed = new Map<number, number>();
   readonly balancer: Balancer;
@@ -165,22 +193,38 @@ class Lane {
     this.balancer.setEndpoints(this.view, rng);
   }
 
+  /** The length of the per-server arrays (tests: it follows the endpoints, not the server ids). */
+  get serverCapacity(): number {
+    return this.slotServer.length;
+  }
+
   /** Installs a new endpoint list if it differs from the current one. */
   update(entries: EndpointView[]): boolean {
     if (sameView(this.view, entries)) return false;
     const n = entries.length;
-    // Unmap the old view's servers (not the whole array, which is as long as the highest server id).
-    for (const server of this.servers) if (server >= 0) this.indexByServer[server] = -1;
     this.view = Object.freeze(entries.map((e) => Object.freeze(e)));
     this.servers = Int32Array.from(entries, (e) => e.server);
+    this.slots = new Int32Array(n).fill(-1);
     this.indexByAddress = new Map(entries.map((e, i) => [e.address, i]));
     this.active = new Int32Array(n);
+    // A new table with the servers that still have requests in flight (whether or not they stay
+    // in the view), then the new view's servers.
+    const oldServer = this.slotServer;
+    const oldInflight = this.inflight;
+    let leftovers = 0;
+    for (let b = 0; b < oldServer.length; b++) if (oldServer[b] >= 0 && oldInflight[b] > 0) leftovers++;
+    let size = MIN_TABLE;
+    while (size < 2 * (n + leftovers) + 1) size *= 2;
+    this.slotServer = new Int32Array(size).fill(-1);
+    this.inflight = new Int32Array(size);
+    this.indexBySlot = new Int32Array(size).fill(-1);
+    this.shift = 32 - Math.log2(size);
+    for (let b = 0; b < oldServer.length; b++) {
+      if (oldServer[b] >= 0 && oldInflight[b] > 0) this.inflight[this.slotOf(oldServer[b])] = oldInflight[b];
+    }
     for (let i = 0; i < n; i++) {
       const server = this.servers[i];
-      if (server < 0) continue;
-      this.reserve(server);
-      this.indexByServer[server] = i;
-      this.active[i] = this.inflight[server];
+      if (server >= 0) this.enter(i, server);
     }
     this.balancer.setEndpoints(this.view, this.rng);
     return true;
@@ -210,33 +254,49 @@ class Lane {
       server = directory.serverForIP(this.view[i].ip);
       if (server < 0) return NO_SUCH_POD;
       this.servers[i] = server;
-      this.reserve(server);
-      this.indexByServer[server] = i;
-      this.active[i] = this.inflight[server];
+      this.enter(i, server);
     }
     this.active[i]++;
-    this.inflight[server]++;
+    this.inflight[this.slots[i]]++;
     return server;
   }
 
   done(server: number): void {
-    if (server < 0 || server >= this.inflight.length || this.inflight[server] <= 0) return;
-    this.inflight[server]--;
-    const i = this.indexByServer[server];
+    if (server < 0) return;
+    const keys = this.slotServer;
+    const mask = keys.length - 1;
+    let b = Math.imul(server, FIBONACCI) >>> this.shift;
+    while (keys[b] !== server) {
+      if (keys[b] < 0) return; // not tracked: nothing in flight
+      b = (b + 1) & mask;
+    }
+    if (this.inflight[b] <= 0) return;
+    this.inflight[b]--;
+    const i = this.indexBySlot[b];
     if (i >= 0 && this.active[i] > 0) this.active[i]--;
   }
 
-  /** Makes the per-server arrays long enough for `server`. */
-  private reserve(server: number): void {
-    if (server < this.inflight.length) return;
-    let size = Math.max(16, this.inflight.length * 2);
-    while (size <= server) size *= 2;
-    const inflight = new Int32Array(size);
-    inflight.set(this.inflight);
-    this.inflight = inflight;
-    const index = new Int32Array(size).fill(-1);
-    index.set(this.indexByServer);
-    this.indexByServer = index;
+  /** View entry i is `server`: give it the server's bucket and its count so far. */
+  private enter(i: number, server: number): void {
+    const b = this.slotOf(server);
+    this.slots[i] = b;
+    this.indexBySlot[b] = i;
+    this.active[i] = this.inflight[b];
+  }
+
+  /** The bucket of `server`, claimed (count 0, not in the view) if the server is new. */
+  private slotOf(server: number): number {
+    const keys = this.slotServer;
+    const mask = keys.length - 1;
+    let b = Math.imul(server, FIBONACCI) >>> this.shift;
+    while (keys[b] !== server) {
+      if (keys[b] < 0) {
+        keys[b] = server;
+        return b;
+      }
+      b = (b + 1) & mask;
+    }
+    return b;
   }
 
   /** Forgets affinity entries not used for `timeout` (xt_recent's --reap), or all of them. */
@@ -400,6 +460,15 @@ export class KubeProxy implements ServiceRouter {
   balancerOf(service: string, external = false): Balancer | undefined {
     const st = this.states.get(service);
     return external ? st?.external?.balancer : st?.internal.balancer;
+  }
+
+  /**
+   * The length of a Service's per-server arrays (0 if the proxy has not synced it). For tests:
+   * it is bounded by the servers the lane tracks, not by the highest server id.
+   */
+  serverCapacityOf(service: string, external = false): number {
+    const st = this.states.get(service);
+    return (external ? st?.external?.serverCapacity : st?.internal.serverCapacity) ?? 0;
   }
 
   // --- internals ---------------------------------------------------------------------------------
