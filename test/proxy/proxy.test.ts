@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Pod, Service } from "../../sim/api/objects.js";
 import type { SimContext } from "../../sim/cluster/context.js";
 import { slicesForService } from "../../sim/controllers/endpointSlice.js";
+import { Rng } from "../../sim/engine/rng.js";
 import { Cluster } from "../../sim/run/cluster.js";
 import { NO_ENDPOINTS, NO_SUCH_POD, type BalancerFactory, type EndpointView } from "../../sim/traffic/contract.js";
 import { affinityTimeout, categorizeEndpoints, DEFAULT_CLIENT_IP_AFFINITY_SECONDS, KUBE_PROXY_DEFAULTS, KubeProxy, type KubeProxyOptions } from "../../sim/traffic/proxy.js";
@@ -280,6 +281,162 @@ describe("requests in flight", () => {
     expect([1, 2, 3, 4, 5].map((c) => proxy.route("default/web", c))).toEqual([0, 1, 2, 0, 1]);
     proxy.done("default/web", 2);
     expect(proxy.route("default/web", 9)).toBe(2);
+  });
+});
+
+describe("in-flight counts by pod server (server ids are global and never reused)", () => {
+  const least = BALANCERS.get("least")!;
+
+  it("a lane's per-server storage follows its endpoints, not the highest server id (ids up to 1e6)", () => {
+    const dir = new MapDirectory();
+    const { ctx, proxy } = setup("node-a", { balancer: least, dir });
+    create(ctx, service("web"));
+    create(ctx, slice("web-x", "web", []));
+    proxy.start();
+    let held: number[] = []; // one request in flight to each of the previous round's servers
+    let largest = 0;
+    for (let round = 1; round <= 200; round++) {
+      // Three new pods per round, their server ids 5000 apart: the last round's are 1,000,000+.
+      const eps: Ep[] = [1, 2, 3].map((k) => ({ ip: `10.0.${round}.${k}` }));
+      eps.forEach((e, k) => dir.servers.set(e.ip, round * 5000 + k));
+      setEndpoints(ctx, "web-x", eps);
+      ctx.engine.run(round * 2 * s);
+      expect(proxy.viewOf("default/web").map((e) => e.server)).toEqual([0, 1, 2].map((k) => round * 5000 + k));
+      // The lane tracks 6 servers now: the 3 in its view and the 3 that left with a request in flight.
+      largest = Math.max(largest, proxy.serverCapacityOf("default/web"));
+      for (const server of held) proxy.done("default/web", server); // they finish after their pods left the view
+      expect(proxy.activeOf("default/web")).toEqual(Int32Array.from([0, 0, 0]));
+      held = [1, 2, 3].map((c) => proxy.route("default/web", c));
+      expect(held).toEqual([0, 1, 2].map((k) => round * 5000 + k));
+    }
+    // A few buckets per tracked server, not an array as long as the highest id (2^20 before).
+    expect(largest).toBeGreaterThanOrEqual(6);
+    expect(largest).toBeLessThanOrEqual(4 * 6);
+  });
+
+  it("a server keeps its count while out of the view, done() for it still counts, and least sees it on its return", () => {
+    const { ctx, proxy } = setup("node-a", { balancer: least, dir: directoryFor(three) }); // servers 0, 1, 2
+    create(ctx, service("web"));
+    create(ctx, slice("web-x", "web", three));
+    proxy.start();
+    // least takes the first endpoint with the fewest in flight: 0 1 2 0 1 2 0.
+    expect([1, 2, 3, 4, 5, 6, 7].map((c) => proxy.route("default/web", c))).toEqual([0, 1, 2, 0, 1, 2, 0]);
+    expect(proxy.activeOf("default/web")).toEqual(Int32Array.from([3, 2, 2]));
+    setEndpoints(ctx, "web-x", three.slice(1)); // 10.0.1.1 (server 0) leaves with 3 in flight
+    ctx.engine.run(2 * s);
+    expect(proxy.activeOf("default/web")).toEqual(Int32Array.from([2, 2]));
+    proxy.done("default/web", 0); // server 0: 3 → 2, out of the view
+    proxy.done("default/web", 1);
+    proxy.done("default/web", 2);
+    expect(proxy.activeOf("default/web")).toEqual(Int32Array.from([1, 1]));
+    setEndpoints(ctx, "web-x", three); // server 0 comes back with its 2
+    ctx.engine.run(4 * s);
+    expect(proxy.activeOf("default/web")).toEqual(Int32Array.from([2, 1, 1]));
+    // [2,1,1] → 1; [2,2,1] → 2; [2,2,2] → 0. (Had server 0 come back at 0 the first pick would be
+    // 0; had the done() while it was away been lost, [3,2,2] would make the third pick 1.)
+    expect([8, 9, 10].map((c) => proxy.route("default/web", c))).toEqual([1, 2, 0]);
+    expect(proxy.activeOf("default/web")).toEqual(Int32Array.from([3, 2, 2]));
+  });
+
+  it("storage freed by a drained server is reused by the next one, which starts at 0; done() for the old one is ignored", () => {
+    const dir = new MapDirectory();
+    const { ctx, proxy } = setup("node-a", { balancer: least, dir });
+    create(ctx, service("web"));
+    create(ctx, slice("web-x", "web", []));
+    proxy.start();
+    let previous = -1;
+    const capacities = new Set<number>();
+    for (let round = 1; round <= 50; round++) {
+      // One endpoint at a time, a new pod (server 1000 × round) each round.
+      const ip = `10.0.${round}.1`;
+      dir.servers.set(ip, round * 1000);
+      setEndpoints(ctx, "web-x", [{ ip }]);
+      ctx.engine.run(round * 2 * s);
+      capacities.add(proxy.serverCapacityOf("default/web"));
+      expect(proxy.activeOf("default/web")).toEqual(Int32Array.from([0]));
+      expect([1, 2].map((c) => proxy.route("default/web", c))).toEqual([round * 1000, round * 1000]);
+      // The previous server was already drained (below); more done()s for it must not touch this one.
+      proxy.done("default/web", previous);
+      expect(proxy.activeOf("default/web")).toEqual(Int32Array.from([2]));
+      proxy.done("default/web", round * 1000);
+      proxy.done("default/web", round * 1000);
+      previous = round * 1000;
+    }
+    // 50 servers went through storage that never grew past a few slots: every new one reused a
+    // drained one's, and started at 0 all the same.
+    expect(capacities.size).toBe(1);
+    expect([...capacities][0]).toBeLessThan(50);
+  });
+
+  it("matches a count-per-server model through random churn, stale views and servers resolved late", () => {
+    const rng = new Rng(42, "churn");
+    const dir = new MapDirectory();
+    const { ctx, proxy } = setup("node-a", { balancer: least, dir });
+    create(ctx, service("web"));
+    create(ctx, slice("web-x", "web", []));
+    proxy.start();
+    const model = new Map<number, number>(); // requests in flight from this proxy, by server
+    const outstanding: number[] = [];
+    let nextServer = 0;
+    let nextIP = 1;
+    let pods: string[] = [];
+    let away: string[] = [];
+    let lastView: readonly EndpointView[] = [];
+    let lateResolved = 0; // routes to an entry whose server was unknown at the sync
+    let doneAway = 0; // done() for a server no longer in the view
+    let returned = 0; // servers back in the view with requests still in flight
+    for (let round = 1; round <= 300; round++) {
+      // Churn: some pods leave the view (unready, or gone), some come back, some new ones come; a
+      // new pod's server exists only some of the time at the sync (then route() looks its IP up
+      // again, and finds it once it is mapped below).
+      const back = away.filter(() => rng.next() < 0.2);
+      away = away.filter((ip) => !back.includes(ip));
+      const leaving = pods.filter(() => rng.next() < 0.3);
+      away.push(...leaving);
+      pods = [...pods.filter((ip) => !leaving.includes(ip)), ...back];
+      for (let k = rng.int(4); k > 0; k--) {
+        const ip = `10.1.${nextIP >> 8}.${nextIP & 255}`;
+        nextIP++;
+        pods.push(ip);
+        if (rng.next() < 0.7) dir.servers.set(ip, nextServer++);
+      }
+      setEndpoints(ctx, "web-x", pods.map((ip) => ({ ip })));
+      ctx.engine.run(round * 2 * s);
+      for (const ip of pods) if (!dir.servers.has(ip) && rng.next() < 0.5) dir.servers.set(ip, nextServer++);
+      const view = proxy.viewOf("default/web");
+      returned += back.filter((ip) => (model.get(dir.servers.get(ip) ?? -1) ?? 0) > 0).length;
+      if (view !== lastView) {
+        // The new view's servers and those with requests in flight, a few slots each.
+        expect(proxy.serverCapacityOf("default/web")).toBeLessThanOrEqual(4 * Math.max(2, view.length + new Set(outstanding).size));
+        lastView = view;
+      }
+      for (let op = rng.int(12); op > 0; op--) {
+        if (rng.next() < 0.55 || outstanding.length === 0) {
+          const server = proxy.route("default/web", op);
+          if (server >= 0) {
+            if (!view.some((e) => e.server === server)) lateResolved++;
+            outstanding.push(server);
+            model.set(server, (model.get(server) ?? 0) + 1);
+          }
+        } else {
+          const [server] = outstanding.splice(rng.int(outstanding.length), 1);
+          proxy.done("default/web", server);
+          if (!view.some((e) => e.server === server || dir.servers.get(e.ip) === server)) doneAway++;
+          model.set(server, model.get(server)! - 1);
+        }
+        // A view entry resolved at the sync or since shows its server's count; one never resolved, 0.
+        const expected = view.map((e) => {
+          const server = e.server >= 0 ? e.server : (dir.servers.get(e.ip) ?? -1);
+          return server >= 0 && (e.server >= 0 || model.has(server)) ? (model.get(server) ?? 0) : 0;
+        });
+        expect(Array.from(proxy.activeOf("default/web"))).toEqual(expected);
+      }
+    }
+    // The run went through each case often enough to matter.
+    expect(nextServer).toBeGreaterThan(300);
+    expect(lateResolved).toBeGreaterThan(5);
+    expect(doneAway).toBeGreaterThan(20);
+    expect(returned).toBeGreaterThan(20);
   });
 });
 
