@@ -151,7 +151,9 @@ const FIBONACCI = 0x9e3779b1;
  * no longer in the view still uncounts it. Server ids are global and never reused, so the counts
  * live in a small open-addressing table keyed by server id (linear probing, Int32Arrays), whose
  * bucket is the server's slot: route() reaches it through `slots[i]` without hashing, done() —
- * which gets the server id from the traffic core — hashes once (usually one probe).
+ * which gets the server id from the traffic core — hashes once (usually one probe). Hashing in
+ * done() costs a multiply and a probe or two, and keeps ServiceRouter.done(service, server) as it
+ * is, rather than making the traffic core remember a lane slot per attempt.
  *
  * The table is rebuilt at every update() with just the servers still worth tracking: the new
  * view's and those that left it with requests in flight. So the lane's memory follows its
