@@ -43,6 +43,20 @@ function randomScenario(seed: number): Scenario {
   return scenario({ pools, manifests, timeline, duration: 700 * s, seed });
 }
 
+/** Puts the scenario's timeline actions (those randomScenario generates) on the cluster's engine. */
+function scheduleTimeline(cluster: Cluster, sc: Scenario): void {
+  for (const a of sc.timeline) {
+    cluster.engine.at(a.at, () => {
+      if (a.action === "failNode") cluster.failNode(a.node);
+      else if (a.action === "recoverNode") cluster.recoverNode(a.node);
+      else if (a.action === "drain") cluster.drain(a.node);
+      else if (a.action === "cordon") cluster.cordon(a.node);
+      else if (a.action === "scale") cluster.scale(a.target, a.replicas);
+      else if (a.action === "rollout") cluster.rollout(a.target, a.template);
+    });
+  }
+}
+
 function checkInvariants(sc: Scenario, schedulerConfig?: SchedulerConfig): string[] {
   const cluster = new Cluster(sc, { seed: sc.seed, schedulerConfig });
   const violations: string[] = [];
@@ -79,16 +93,7 @@ function checkInvariants(sc: Scenario, schedulerConfig?: SchedulerConfig): strin
     }
   });
   cluster.bootstrap();
-  for (const a of sc.timeline) {
-    cluster.engine.at(a.at, () => {
-      if (a.action === "failNode") cluster.failNode(a.node);
-      else if (a.action === "recoverNode") cluster.recoverNode(a.node);
-      else if (a.action === "drain") cluster.drain(a.node);
-      else if (a.action === "cordon") cluster.cordon(a.node);
-      else if (a.action === "scale") cluster.scale(a.target, a.replicas);
-      else if (a.action === "rollout") cluster.rollout(a.target, a.template);
-    });
-  }
+  scheduleTimeline(cluster, sc);
   cluster.engine.run(sc.duration);
   return violations;
 }
@@ -145,16 +150,7 @@ function observed(cluster: Cluster): Record<string, number> {
 function observerMismatches(sc: Scenario): string[] {
   const cluster = new Cluster(sc, { seed: sc.seed });
   cluster.bootstrap();
-  for (const a of sc.timeline) {
-    cluster.engine.at(a.at, () => {
-      if (a.action === "failNode") cluster.failNode(a.node);
-      else if (a.action === "recoverNode") cluster.recoverNode(a.node);
-      else if (a.action === "drain") cluster.drain(a.node);
-      else if (a.action === "cordon") cluster.cordon(a.node);
-      else if (a.action === "scale") cluster.scale(a.target, a.replicas);
-      else if (a.action === "rollout") cluster.rollout(a.target, a.template);
-    });
-  }
+  scheduleTimeline(cluster, sc);
   const mismatches: string[] = [];
   for (let t = 25 * s; t <= sc.duration; t += 25 * s) {
     cluster.engine.run(t);

@@ -287,12 +287,18 @@ describe("requests in flight", () => {
 describe("in-flight counts by pod server (server ids are global and never reused)", () => {
   const least = BALANCERS.get("least")!;
 
-  it("a lane's per-server storage follows its endpoints, not the highest server id (ids up to 1e6)", () => {
+  /** A started least-connections proxy on node-a with Service web and its (empty) slice web-x. */
+  function startedWithoutEndpoints(): { dir: MapDirectory; ctx: ReturnType<typeof setup>["ctx"]; proxy: ReturnType<typeof setup>["proxy"] } {
     const dir = new MapDirectory();
     const { ctx, proxy } = setup("node-a", { balancer: least, dir });
     create(ctx, service("web"));
     create(ctx, slice("web-x", "web", []));
     proxy.start();
+    return { dir, ctx, proxy };
+  }
+
+  it("a lane's per-server storage follows its endpoints, not the highest server id (ids up to 1e6)", () => {
+    const { dir, ctx, proxy } = startedWithoutEndpoints();
     let held: number[] = []; // one request in flight to each of the previous round's servers
     let largest = 0;
     for (let round = 1; round <= 200; round++) {
@@ -339,11 +345,7 @@ describe("in-flight counts by pod server (server ids are global and never reused
   });
 
   it("storage freed by a drained server is reused by the next one, which starts at 0; done() for the old one is ignored", () => {
-    const dir = new MapDirectory();
-    const { ctx, proxy } = setup("node-a", { balancer: least, dir });
-    create(ctx, service("web"));
-    create(ctx, slice("web-x", "web", []));
-    proxy.start();
+    const { dir, ctx, proxy } = startedWithoutEndpoints();
     let previous = -1;
     const capacities = new Set<number>();
     for (let round = 1; round <= 50; round++) {
@@ -370,11 +372,7 @@ describe("in-flight counts by pod server (server ids are global and never reused
 
   it("matches a count-per-server model through random churn, stale views and servers resolved late", () => {
     const rng = new Rng(42, "churn");
-    const dir = new MapDirectory();
-    const { ctx, proxy } = setup("node-a", { balancer: least, dir });
-    create(ctx, service("web"));
-    create(ctx, slice("web-x", "web", []));
-    proxy.start();
+    const { dir, ctx, proxy } = startedWithoutEndpoints();
     const model = new Map<number, number>(); // requests in flight from this proxy, by server
     const outstanding: number[] = [];
     let nextServer = 0;
