@@ -89,6 +89,25 @@ describe("determinism across processes", () => {
   });
 });
 
+describe("the executable's validation", () => {
+  it("reports bad input as the in-process CLI does (cli.ts switches zod to jitless parsers)", async () => {
+    const root = new URL("../..", import.meta.url).pathname;
+    const dir = tempDir();
+    const file = join(dir, "bad.yaml");
+    // Three kinds of mistake zod's object parsers see: a bad value, an unknown key, a wrong type.
+    const text = readFileSync(SCENARIO, "utf8").replace("duration: 10m", "duration: 10 min\n  colour: blue").replace(/replicas: \d+/, 'replicas: "three"');
+    writeFileSync(file, text);
+    expect(await main(["run", file, "--quiet"])).toBe(2);
+    const inProcess = captured.err;
+    expect(inProcess).toMatch(/invalid duration "10 min"/);
+    expect(inProcess).toMatch(/colour/);
+    expect(inProcess).toMatch(/replicas/);
+    const p = spawnSync(process.execPath, ["--import", "tsx", "cli.ts", "run", file, "--quiet"], { cwd: root, encoding: "utf8" });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toBe(inProcess);
+  });
+});
+
 describe("output into a pipe the reader closes early", () => {
   it("`simk run --help | head -1` ends quietly, without an EPIPE stack trace", () => {
     const root = new URL("../..", import.meta.url).pathname;
