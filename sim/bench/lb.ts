@@ -110,7 +110,8 @@ export function runLb(o: LbOptions): LbResult {
   const lambda = o.rho * o.k * o.mu;
   const t0 = nowSeconds();
   const scenario = loadScenarioFromText(lbScenarioText(o), `bench-lb-${o.policy}.yaml`);
-  const result = runScenario(scenario);
+  // Only the metrics are read: the event log is counted, not kept (as in any run without --out-dir).
+  const result = runScenario(scenario, { keepEvents: false });
   const runS = nowSeconds() - t0;
   const m = result.metrics;
   const prefix = "service.default.app";

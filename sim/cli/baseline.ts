@@ -44,7 +44,7 @@ async function writeCommand(files: string[], flags: WriteFlags): Promise<number>
   for (const p of prepared) {
     const bar = progressBar((done, total) => `${p.scenario.name}: ${Math.floor(done / 1e6)}/${Math.round(total / 1e6)} s simulated`, { quiet });
     try {
-      const result = runScenario(p.scenario, { seed: flags.seed, schedulerConfig: p.schedulerConfig, ...(p.balancers ? { balancers: p.balancers } : {}), onProgress: (a, b) => bar.update(a, b) });
+      const result = runScenario(p.scenario, { seed: flags.seed, keepEvents: false, schedulerConfig: p.schedulerConfig, ...(p.balancers ? { balancers: p.balancers } : {}), onProgress: (a, b) => bar.update(a, b) });
       const content = baselineJson(result);
       if (flags.outDir !== undefined) outputs.push({ dir: flags.outDir, name: baselineFileName(p.file), content });
       else if (flags.output !== undefined) outputs.push({ dir: dirname(flags.output), name: basename(flags.output), content });

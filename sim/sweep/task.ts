@@ -51,6 +51,8 @@ export class TaskRunner {
     });
     const result = runScenario(scenario, {
       seed: task.seed,
+      // A sweep reads metrics and expectations only: the event log is counted, not kept.
+      keepEvents: false,
       schedulerConfig,
       ...(balancers ? { balancers } : {}),
       ...(onProgress ? { onProgress: (now: number, end: number) => onProgress(end > 0 ? now / end : 1) } : {}),

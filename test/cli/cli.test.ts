@@ -58,6 +58,27 @@ describe("simk run", () => {
   });
 });
 
+describe("simk run without the event log", () => {
+  it("prints the same summary.json and table whether or not it keeps the event log (--out-dir keeps it)", async () => {
+    const dir = tempDir();
+    expect(await main(["run", SCENARIO, "--seed", "7", "--out-dir", dir, "--quiet"])).toBe(0);
+    const kept = readFileSync(join(dir, "summary.json"), "utf8");
+    expect(readFileSync(join(dir, "events.jsonl"), "utf8").split("\n").length).toBeGreaterThan(10);
+    // -o json alone does not keep the log, and its summary must not notice.
+    expect(await main(["run", SCENARIO, "--seed", "7", "-o", "json"])).toBe(0);
+    expect(captured.out).toBe(kept);
+    expect(JSON.parse(kept).metrics["events.Scheduled"]).toBeGreaterThan(0);
+    // The printed table, with the log kept (--out-dir) and without.
+    captured.out = "";
+    expect(await main(["run", SCENARIO, "--seed", "7", "--out-dir", tempDir()])).toBe(0);
+    const tableKept = captured.out;
+    captured.out = "";
+    expect(await main(["run", SCENARIO, "--seed", "7"])).toBe(0);
+    expect(captured.out).toBe(tableKept);
+    expect(tableKept).toMatch(/expectations: 3\/3 met/);
+  });
+});
+
 describe("simk validate and schema", () => {
   it("validate accepts the bundled scenario", async () => {
     expect(await main(["validate", SCENARIO])).toBe(0);
