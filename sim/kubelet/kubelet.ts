@@ -241,9 +241,9 @@ export class Kubelet {
   }
 
   /**
-   * The node's allocatable resources and pod limit, parsed once per allocatable list: the list
-   * object survives the node's status writes, and admitting a pod must not parse quantities again
-   * (a numeric quantity such as `pods: 110` is not memoized by the parser).
+   * The node's allocatable resources and pod limit, worked out once per allocatable list: the
+   * list object survives the node's status writes, so admitting a pod neither looks its
+   * quantities up again nor builds a new Resources object.
    */
   private capacity(node: Node): { alloc: Resources; maxPods: number } {
     const list = node.status.allocatable;

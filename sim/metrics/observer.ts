@@ -123,7 +123,6 @@ export class ClusterObserver {
   private onPod(e: WatchEvent<Pod>): void {
     const old = e.oldObject;
     const before = old && classifyPod(old);
-    // A status write keeps the spec object: its requests need not be looked up again.
     const after = e.type === "DELETED" ? undefined : classifyPod(e.object);
     if (!old || !before || !after) {
       if (old && before) this.applyPod(old, before, -1);
