@@ -87,10 +87,8 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private readonly topology = new TopologyValues();
   /** PreScore's scratch: per constraint, its domains of the cycle. */
   private readonly tallies: DomainTally[] = [];
-  /** PreScore's scratch: where the candidates' rows start (topology.ts). */
-  private readonly rows: number[] = [];
-  /** PreScore's scratch: the candidates' node numbers. */
-  private readonly nos: number[] = [];
+  /** PreScore's scratch: where the candidates' rows start (topology.ts); grown, never shrunk. */
+  private rows = new Int32Array(64);
   /** Defaulting type System: then nodes without a zone label still get hostname spreading. */
   private readonly systemDefaulted: boolean;
 
@@ -246,36 +244,30 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
     // The candidates' topology values (value ids, see topology.ts): with at = rows[j],
     // `topology.valueId(at, keys[i])` is candidate j's value of constraint i's key, or MISSING;
-    // rows[j] is IGNORED for a candidate ignored for lacking a key.
+    // rows[j] is IGNORED for a candidate ignored for lacking a key. In the same pass, each
+    // non-hostname constraint's domains: its key's values among the candidates, a missing key
+    // reading as "" (as a Go map would), in the order the candidates first show them.
     const n = nodes.length;
-    const rows = this.rows;
-    const nos = this.nos;
+    const rows = this.scratchRows(n);
     const numbers = this.numbers;
-    numbers.candidates(nodes, allNodes, nos);
-    rows.length = 0;
+    const nos = numbers.candidates(nodes, allNodes);
+    for (let i = 0; i < k; i++) if (!constraints[i].isHostname) tallies[i].begin();
     let ignored: Set<string> | undefined;
     for (let j = 0; j < n; j++) {
       const at = topology.row(nos[j], nodes[j]);
       if (requireAll && lacksAKey(topology, at, keys)) {
         (ignored ??= new Set()).add(nodes[j].name);
-        rows.push(IGNORED);
-      } else rows.push(at);
-    }
-    const ignoredCount = ignored?.size ?? 0;
-    // Each non-hostname constraint's domains: its key's values among the candidates, a missing key
-    // reading as "" (as a Go map would), in the order the candidates first show them.
-    for (let i = 0; i < k; i++) {
-      if (constraints[i].isHostname) continue; // per-node counts
-      const tally = tallies[i];
-      const key = keys[i];
-      tally.begin();
-      for (let j = 0; j < n; j++) {
-        const at = rows[j];
-        if (at === IGNORED) continue;
-        const id = topology.valueId(at, key);
-        tally.mark(id === MISSING ? 0 : id);
+        rows[j] = IGNORED;
+        continue;
+      }
+      rows[j] = at;
+      for (let i = 0; i < k; i++) {
+        if (constraints[i].isHostname) continue; // per-node counts
+        const id = topology.valueId(at, keys[i]);
+        tallies[i].mark(id === MISSING ? 0 : id);
       }
     }
+    const ignoredCount = ignored?.size ?? 0;
     const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? n - ignoredCount : tallies[i].present.length));
 
     // Matching pods on all nodes whose domain holds a candidate, candidates or not. When every
@@ -320,6 +312,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
     // Raw scores: Σ over the constraints whose key the node has of count × weight + maxSkew − 1,
     // rounded; one per candidate, in the candidates' order (ignored ones 0, as Score gives them).
+    // Per constraint, what the loop reads, in locals instead of the constraint objects.
+    const hostname = constraints.map((c) => c.isHostname);
+    const domainCounts = tallies.map((t) => t.count);
+    const maxSkews = constraints.map((c) => c.maxSkew);
     const rawScores = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const at = rows[j];
@@ -327,21 +323,25 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         rawScores[j] = 0;
         continue;
       }
-      const info = nodes[j];
       let score = 0;
       for (let i = 0; i < k; i++) {
-        const c = constraints[i];
         const id = topology.valueId(at, keys[i]);
         if (id === MISSING) continue;
         let count: number;
-        if (!c.isHostname) count = tallies[i].count[id];
-        else count = index ? index.nodeCount(classes[i], info, nos[j]) : countMatchingPods(info, c.selector, ns);
-        score += scoreForCount(count, c.maxSkew, weights[i]);
+        if (!hostname[i]) count = domainCounts[i][id];
+        else count = index ? index.nodeCount(classes[i], nodes[j], nos[j]) : countMatchingPods(nodes[j], constraints[i].selector, ns);
+        score += scoreForCount(count, maxSkews[i], weights[i]);
       }
       rawScores[j] = Math.round(score);
     }
     state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored ?? NONE_IGNORED, counts, weights, nodes, rawScores));
     return SUCCESS;
+  }
+
+  /** The rows scratch for n candidates. */
+  private scratchRows(n: number): Int32Array {
+    if (this.rows.length < n) this.rows = new Int32Array(Math.max(n, 2 * this.rows.length));
+    return this.rows;
   }
 
   /** The first k domain tallies, reused from cycle to cycle. */

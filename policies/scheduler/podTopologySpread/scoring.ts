@@ -24,12 +24,13 @@ export function scoreForCount(count: number, maxSkew: number, weight: number): n
 /**
  * Computed in PreScore; read by Score and NormalizeScore. Never changed afterwards, so clone()
  * shares it. `nodes` is the framework's candidate list, which is only valid during the cycle (the
- * runner reuses the array): scoreAll compares it by identity within the cycle, and the candidates'
- * names are copied at once for `rawScore`, which a kept state may answer later.
+ * runner reuses the array): scoreAll compares it by identity within the cycle, and the list is
+ * copied at once for `rawScore`, which a kept state may answer later (a slice is a block copy;
+ * the names are read from it only if `rawScore` is asked).
  */
 export class PreScoreState implements StateData {
   private byName: Map<string, number> | undefined;
-  private readonly names: readonly string[];
+  private readonly candidates: readonly NodeInfo[];
 
   constructor(
     /** The ScheduleAnyway constraints. */
@@ -45,14 +46,14 @@ export class PreScoreState implements StateData {
     /** Raw score of each candidate (`rawScores[j]` is `nodes[j]`'s; ignored nodes 0), precomputed so that Score is a lookup. */
     readonly rawScores: Float64Array,
   ) {
-    this.names = nodes.map((n) => n.name);
+    this.candidates = nodes.slice();
   }
 
   /** The raw score of the candidate named `name`; 0 for any other node. */
   rawScore(name: string): number {
     if (!this.byName) {
       this.byName = new Map();
-      for (let j = 0; j < this.names.length; j++) this.byName.set(this.names[j], j);
+      for (let j = 0; j < this.candidates.length; j++) this.byName.set(this.candidates[j].name, j);
     }
     const j = this.byName.get(name);
     return j === undefined ? 0 : this.rawScores[j];

@@ -62,6 +62,8 @@ export class NodeNumbers {
   private listNumbers = new Int32Array(0);
   /** Position in listCopy by node number (-1: not in it). */
   private positionOf = new Int32Array(0);
+  /** `candidates`' answer, reused (grown, never shrunk): a fresh or emptied array regrows every cycle. */
+  private out = new Int32Array(64);
 
   of(info: NodeInfo): number {
     let no = this.numbers.get(info);
@@ -70,7 +72,8 @@ export class NodeNumbers {
   }
 
   /**
-   * Puts the numbers of `candidates` into `out`, like `of` on each, but mostly without a WeakMap
+   * The numbers of `candidates`, like `of` on each (in the first candidates.length entries of the
+   * array returned, which is valid until the next call), but mostly without a WeakMap
    * lookup (a probe into a table as large as the cluster, per candidate, every cycle). The
    * scheduler's candidates are nodes of its node list `all` in list order from some start,
    * wrapping, less the infeasible ones; so each is looked for a few places ahead of the one before
@@ -80,13 +83,14 @@ export class NodeNumbers {
    * `all` is another array (the scheduler cache keeps one array while its node set is unchanged);
    * comparing against the copy, not `all`, keeps the numbers right whatever happens to `all`.
    */
-  candidates(candidates: readonly NodeInfo[], all: readonly NodeInfo[], out: number[]): void {
+  candidates(candidates: readonly NodeInfo[], all: readonly NodeInfo[]): Int32Array {
     if (all !== this.list) this.copy(all);
+    if (this.out.length < candidates.length) this.out = new Int32Array(Math.max(candidates.length, 2 * this.out.length));
+    const out = this.out;
     const list = this.listCopy;
     const len = list.length;
     const listNumbers = this.listNumbers;
     const positionOf = this.positionOf;
-    out.length = 0;
     let next = 0;
     for (let j = 0; j < candidates.length; j++) {
       const info = candidates[j];
@@ -104,8 +108,9 @@ export class NodeNumbers {
         const p = no < positionOf.length ? positionOf[no] : -1;
         if (p >= 0) next = p + 1 === len ? 0 : p + 1;
       }
-      out.push(no);
+      out[j] = no;
     }
+    return out;
   }
 
   private copy(all: readonly NodeInfo[]): void {
