@@ -169,6 +169,16 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
     }
     return calculatePriority(sum, s.images.length);
   }
+
+  /** `score` for every node; when no node holds any of the pod's images (the usual case), all 0 at once. */
+  scoreAll(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    const s = state.read<PreScoreState>(PRE_SCORE_KEY);
+    if (!s || s.onNoNode) {
+      for (let i = 0; i < nodes.length; i++) scores[i] = 0;
+      return;
+    }
+    for (let i = 0; i < nodes.length; i++) scores[i] = this.score(state, pod, nodes[i]);
+  }
 }
 
 export const imageLocalityFactory: PluginFactory = {

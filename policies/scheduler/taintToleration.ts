@@ -95,6 +95,13 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return countIntolerablePreferNoSchedule(node.taints, tolerations);
   }
 
+  /** `score` for every node, the tolerations read from the state once. */
+  scoreAll(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    const s = state.read<PreScoreState>(PRE_SCORE_KEY);
+    const tolerations = s ? s.tolerations : preferNoScheduleTolerations(pod.pod.spec.tolerations);
+    for (let i = 0; i < nodes.length; i++) scores[i] = countIntolerablePreferNoSchedule(nodes[i].taints, tolerations);
+  }
+
   normalizeScore(_state: CycleState, _pod: PodInfo, _nodes: readonly NodeInfo[], scores: number[]): void {
     defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
   }

@@ -69,7 +69,12 @@ function scores(pod: Pod, nodes: Node[]): number[] {
   const state = new CycleState();
   const info = podInfo(pod);
   expect(plugin.preScore(state, info, infos, handle(infos)).code).toBe("Success");
-  return infos.map((n) => plugin.score(state, info, n));
+  const each = infos.map((n) => plugin.score(state, info, n));
+  // scoreAll, which the framework calls, gives the same scores as score node by node.
+  const all = infos.map(() => -1);
+  plugin.scoreAll(state, info, infos, all);
+  expect(all).toEqual(each);
+  return each;
 }
 
 // Node image lists of the upstream test.

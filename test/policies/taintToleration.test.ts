@@ -112,6 +112,10 @@ function scores(tolerations: Toleration[], taintsPerNode: Taint[][], runPreScore
   const nodes = infos(taintsPerNode.map((t, i) => mkNode(`node${i}`, t)));
   if (runPreScore) expect(pl.preScore(state, pod, nodes, handle).code).toBe("Success");
   const s = nodes.map((n) => pl.score(state, pod, n));
+  // scoreAll, which the framework calls, gives the same raw scores as score node by node.
+  const all = nodes.map(() => -1);
+  pl.scoreAll(state, pod, nodes, all);
+  expect(all).toEqual(s);
   pl.normalizeScore(state, pod, nodes, s);
   return s;
 }
