@@ -251,22 +251,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const rows = this.scratchRows(n);
     const numbers = this.numbers;
     const nos = numbers.candidates(nodes, allNodes);
-    for (let i = 0; i < k; i++) if (!constraints[i].isHostname) tallies[i].begin();
-    let ignored: Set<string> | undefined;
-    for (let j = 0; j < n; j++) {
-      const at = topology.row(nos[j], nodes[j]);
-      if (requireAll && lacksAKey(topology, at, keys)) {
-        (ignored ??= new Set()).add(nodes[j].name);
-        rows[j] = IGNORED;
-        continue;
-      }
-      rows[j] = at;
-      for (let i = 0; i < k; i++) {
-        if (constraints[i].isHostname) continue; // per-node counts
-        const id = topology.valueId(at, keys[i]);
-        tallies[i].mark(id === MISSING ? 0 : id);
-      }
-    }
+    const ignored = this.readCandidates(nodes, nos, rows, constraints, keys, tallies, requireAll);
     const ignoredCount = ignored?.size ?? 0;
     const weights = constraints.map((c, i) => topologyNormalizingWeight(c.isHostname ? n - ignoredCount : tallies[i].present.length));
 
@@ -336,6 +321,42 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     }
     state.write(PRE_SCORE_STATE_KEY, new PreScoreState(constraints, ignored ?? NONE_IGNORED, counts, weights, nodes, rawScores));
     return SUCCESS;
+  }
+
+  /**
+   * PreScore's pass over the candidates: each one's row into `rows` (IGNORED when it lacks a key
+   * and `requireAll`), and the domains of each non-hostname constraint into its tally. Its own
+   * method, small enough for V8 to inline the row and tally calls into the loop. Returns the
+   * names of the ignored candidates, if any.
+   */
+  private readCandidates(
+    nodes: readonly NodeInfo[],
+    nos: Int32Array,
+    rows: Int32Array,
+    constraints: readonly Constraint[],
+    keys: readonly TopologyKey[],
+    tallies: readonly DomainTally[],
+    requireAll: boolean,
+  ): Set<string> | undefined {
+    const topology = this.topology;
+    const k = constraints.length;
+    for (let i = 0; i < k; i++) if (!constraints[i].isHostname) tallies[i].begin();
+    let ignored: Set<string> | undefined;
+    for (let j = 0; j < nodes.length; j++) {
+      const at = topology.row(nos[j], nodes[j]);
+      if (requireAll && lacksAKey(topology, at, keys)) {
+        (ignored ??= new Set()).add(nodes[j].name);
+        rows[j] = IGNORED;
+        continue;
+      }
+      rows[j] = at;
+      for (let i = 0; i < k; i++) {
+        if (constraints[i].isHostname) continue; // per-node counts
+        const id = topology.valueId(at, keys[i]);
+        tallies[i].mark(id === MISSING ? 0 : id);
+      }
+    }
+    return ignored;
   }
 
   /** The rows scratch for n candidates. */
