@@ -14,9 +14,20 @@ const MISMATCH: Status = Object.freeze(unresolvable(NAME, ERR_REASON));
 
 export class NodeName implements FilterPlugin {
   readonly name = NAME;
+  /**
+   * The last pod filtered and its spec.nodeName: Filter runs once per node for the same pod, and
+   * the pod's spec objects come in many shapes, so reading it is a slow, megamorphic load.
+   * (Pods are immutable snapshots, so a PodInfo's nodeName never changes.)
+   */
+  private lastPod: PodInfo | undefined;
+  private lastWant: string | undefined;
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const want = pod.pod.spec.nodeName;
+    if (pod !== this.lastPod) {
+      this.lastPod = pod;
+      this.lastWant = pod.pod.spec.nodeName;
+    }
+    const want = this.lastWant;
     return !want || want === node.name ? SUCCESS : MISMATCH;
   }
 }
