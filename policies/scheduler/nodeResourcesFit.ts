@@ -260,6 +260,11 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   /** Per-pod data, keyed by the (per-PodSpec, shared) PodRequests object: reused across cycles. */
   private readonly fitRequests = new WeakMap<PodRequests, FitRequest>();
   private readonly scoreRequests = new WeakMap<PodRequests, Float64Array>();
+  /**
+   * The sum of all resources' weights if it is a power of two, else NaN (equal to nothing): a node
+   * with every resource divides its weighted sum by it, and x / 2^k is exactly x × 2^−k.
+   */
+  private readonly powerOfTwoWeightSum: number;
   /** `score`'s one-node list and result (the simulation is single-threaded). */
   private readonly oneNode: NodeInfo[] = [];
   private readonly oneScore: number[] = [0];
@@ -274,6 +279,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     this.ignoredResources = new Set(args.ignoredResources);
     this.ignoredResourceGroups = new Set(args.ignoredResourceGroups);
     this.table = new ResourceTable(args.scoringStrategy.resources);
+    const weightSum = this.table.weights.reduce((a, b) => a + b, 0);
+    this.powerOfTwoWeightSum = Number.isInteger(Math.log2(weightSum)) ? weightSum : NaN;
     const type = args.scoringStrategy.type;
     this.strategy = type === "MostAllocated" ? STRATEGY_MOST : type === "RequestedToCapacityRatio" ? STRATEGY_RTCR : STRATEGY_LEAST;
     const shape = args.scoringStrategy.requestedToCapacityRatio?.shape ?? [];
@@ -367,6 +374,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const requestedColumns = table.nonZeroRequestedColumns;
     const resources = kinds.length;
     const strategy = this.strategy;
+    const powerOfTwoSum = this.powerOfTwoWeightSum;
+    const powerOfTwoReciprocal = 1 / powerOfTwoSum;
     for (let j = 0; j < nodes.length; j++) {
       const node = nodes[j];
       const amounts = node.amounts;
@@ -406,8 +415,10 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
         nodeScore += s * weight;
         weightSum += weight;
       }
-      // Least/Most: int64 division; RequestedToCapacityRatio: math.Round(float64 / float64).
-      scores[j] = weightSum === 0 ? 0 : strategy === STRATEGY_RTCR ? Math.round(nodeScore / weightSum) : Math.trunc(nodeScore / weightSum);
+      // Least/Most: int64 division; RequestedToCapacityRatio: math.Round(float64 / float64). A
+      // power-of-two weight sum (cpu 1 + memory 1 by default) is divided by exactly, as a multiply.
+      const mean = weightSum === powerOfTwoSum ? nodeScore * powerOfTwoReciprocal : nodeScore / weightSum;
+      scores[j] = weightSum === 0 ? 0 : strategy === STRATEGY_RTCR ? Math.round(mean) : Math.trunc(mean);
     }
   }
 }
