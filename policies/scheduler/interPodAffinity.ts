@@ -227,6 +227,12 @@ class NodesWithAffinityPods implements NodeInfoListener {
     if (n === 0) this.nodes.delete(node);
     else this.nodes.set(node, n);
   }
+  podUpdated(node: NodeInfo, old: PodInfo, updated: PodInfo): void {
+    // A pod's affinity is in its spec, which no update changes; checked all the same.
+    if (podAffinityInfo(old.pod).hasPodAffinity === podAffinityInfo(updated.pod).hasPodAffinity) return;
+    this.podRemoved(node, old);
+    this.podAdded(node, updated);
+  }
 }
 
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {

@@ -97,8 +97,11 @@ export class SchedulerCache implements NodeInfoEvents {
         info.pods.set(uid, refreshed);
         if (old.pod.metadata.labels !== pod.metadata.labels && JSON.stringify(old.pod.metadata.labels) !== JSON.stringify(pod.metadata.labels)) info.generation++;
         for (const l of this.listeners) {
-          l.podRemoved(info, old);
-          l.podAdded(info, refreshed);
+          if (l.podUpdated) l.podUpdated(info, old, refreshed);
+          else {
+            l.podRemoved(info, old);
+            l.podAdded(info, refreshed);
+          }
         }
         return;
       }

@@ -239,8 +239,9 @@ export interface FrameworkHandle {
 
 /**
  * Synchronous notifications of every change to a cache's NodeInfos. A pod whose object is replaced
- * (a status or label update) is removed (old PodInfo) and added (new PodInfo) again; a node that
- * leaves the cache has its pods removed first.
+ * (a status or label update) is reported with podUpdated, or, to a listener without it, removed
+ * (old PodInfo) and added (new PodInfo) again; a node that leaves the cache has its pods removed
+ * first.
  */
 export interface NodeInfoListener {
   nodeAdded(node: NodeInfo): void;
@@ -249,6 +250,12 @@ export interface NodeInfoListener {
   nodeRemoved(node: NodeInfo): void;
   podAdded(node: NodeInfo, pod: PodInfo): void;
   podRemoved(node: NodeInfo, pod: PodInfo): void;
+  /**
+   * Optional: a pod on `node` got a new object (`old` → `updated`, same uid and node). A listener
+   * with this method gets it instead of podRemoved(old) and podAdded(updated), which is what the
+   * others get; a status update (most of them) changes nothing an index of labels depends on.
+   */
+  podUpdated?(node: NodeInfo, old: PodInfo, updated: PodInfo): void;
 }
 
 export interface NodeInfoEvents {

@@ -142,3 +142,27 @@ describe("NodeInfo taints and unschedulable", () => {
     expect(info.unschedulable).toBe(false);
   });
 });
+
+describe("SchedulerCache change notifications of a pod's new object", () => {
+  it("go to podUpdated where a listener has it, else as podRemoved(old) then podAdded(new)", () => {
+    const cache = new SchedulerCache();
+    cache.upsertNode(node);
+    const seen: string[] = [];
+    const base = {
+      nodeAdded: () => {},
+      nodeUpdated: () => {},
+      nodeRemoved: () => {},
+      podAdded: (_n: unknown, p: PodInfo) => seen.push(`added ${p.pod.metadata.resourceVersion}`),
+      podRemoved: (_n: unknown, p: PodInfo) => seen.push(`removed ${p.pod.metadata.resourceVersion}`),
+    };
+    cache.subscribe(base);
+    cache.subscribe({ ...base, podUpdated: (_n: unknown, a: PodInfo, b: PodInfo) => seen.push(`updated ${a.pod.metadata.resourceVersion}->${b.pod.metadata.resourceVersion}`) });
+    cache.addPod(pod, "n1");
+    expect(seen).toEqual(["added 1", "added 1"]);
+    seen.length = 0;
+    const running: Pod = { ...pod, metadata: { ...pod.metadata, resourceVersion: "2" }, status: { phase: "Running" } };
+    cache.addPod(running, "n1");
+    expect(seen).toEqual(["removed 1", "added 2", "updated 1->2"]);
+    expect(cache.nodeInfo("n1")!.pods.get("p-uid")!.pod).toBe(running);
+  });
+});

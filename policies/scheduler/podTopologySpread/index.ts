@@ -169,6 +169,15 @@ export class PodCountIndex implements NodeInfoListener {
     this.count(node, pod, -1);
   }
 
+  /** A new object of a pod: counted again only if what `count` reads of it changed. */
+  podUpdated(node: NodeInfo, old: PodInfo, updated: PodInfo): void {
+    const a = old.pod.metadata;
+    const b = updated.pod.metadata;
+    if (a.labels === b.labels && a.namespace === b.namespace && (a.deletionTimestamp === undefined) === (b.deletionTimestamp === undefined)) return;
+    this.count(node, old, -1);
+    this.count(node, updated, 1);
+  }
+
   private count(node: NodeInfo, pod: PodInfo, delta: 1 | -1): void {
     const meta = pod.pod.metadata;
     if (meta.deletionTimestamp !== undefined) return;
