@@ -256,7 +256,8 @@ export class TimeSeries {
       if (last !== undefined) out[name] = last;
     }
     for (const name of ["pods.pending", "pods.unscheduled", "scheduler.queue.waiting"]) {
-      out[`${name}.max`] = Math.max(0, ...(this.columns.get(name) ?? []).map((v) => v ?? 0));
+      // A loop, not Math.max(...column): a spread of more than ~120k samples overflows the stack.
+      out[`${name}.max`] = (this.columns.get(name) ?? []).reduce<number>((m, v) => (v !== undefined && v > m ? v : m), 0);
     }
     for (const name of this.columns.keys()) {
       if (/(allocation|imbalance|fragmentation)$/.test(name)) out[`${name}.timeWeightedMean`] = round6(mean(this.columns.get(name) ?? []));

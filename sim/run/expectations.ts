@@ -43,10 +43,11 @@ export function reduce(values: number[], stat: string): number | null {
   switch (stat) {
     case "last":
       return values[values.length - 1];
+    // Loops, not Math.min(...values): a spread of more than ~120k samples overflows the stack.
     case "min":
-      return Math.min(...values);
+      return values.reduce((a, b) => (b < a ? b : a));
     case "max":
-      return Math.max(...values);
+      return values.reduce((a, b) => (b > a ? b : a));
     case "mean":
       return values.reduce((a, b) => a + b, 0) / values.length;
     default: {
