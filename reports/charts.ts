@@ -12,6 +12,7 @@
  * series, which change at every sample, are averaged down to at most MAX_POINTS per series.
  */
 import type { SimEvent } from "../sim/metrics/events.js";
+import type { NodeSeries } from "../sim/metrics/timeseries.js";
 import type { RunResult } from "../sim/run/simulate.js";
 import type { TopLevelSpec } from "./vega.js";
 
@@ -342,7 +343,7 @@ function gaugeSeries(result: RunResult, ctx: Context, defs: { column: string; st
     const col = column(result, d.column);
     if (!col) continue;
     if (d.optional && !col.some((v) => v !== undefined && v !== 0)) continue;
-    points.push(...changePoints(result.timeseries.times, col, d.style.name, ctx.axis.div));
+    for (const p of changePoints(result.timeseries.times, col, d.style.name, ctx.axis.div)) points.push(p);
     series.push(d.style);
   }
   return { points, series };
@@ -364,33 +365,87 @@ function naturalCompare(a: string, b: string): number {
   return pa.length - pb.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+/** The most rows a heatmap draws: above it, each row is a group of consecutive nodes. */
+export const MAX_HEATMAP_ROWS = 160;
+
+/** A heatmap row: one node, or a group of consecutive nodes (mean allocation; Ready only if all are). */
+interface HeatmapRow {
+  label: string;
+  values: Float64Array;
+  /** 0 where a node of the row that exists is NotReady. */
+  ready: Uint8Array;
+}
+
+/**
+ * The rows of a heatmap, in natural node order: one per node up to MAX_HEATMAP_ROWS nodes; beyond,
+ * groups of ⌈nodes ÷ MAX_HEATMAP_ROWS⌉ consecutive nodes, each the mean over the group's existing
+ * nodes, so that a 5 000-node cluster is a readable chart and not 15 000 pixels of 3-pixel rows.
+ */
+export function heatmapRows(ns: NodeSeries, resource: "cpu" | "memory", length: number, maxRows = MAX_HEATMAP_ROWS): HeatmapRow[] {
+  const order = ns.nodes.map((_, k) => k).sort((a, b) => naturalCompare(ns.nodes[a], ns.nodes[b]));
+  if (order.length <= maxRows) return order.map((k) => ({ label: ns.nodes[k], values: ns[resource][k], ready: ns.ready[k] }));
+  const size = Math.ceil(order.length / maxRows);
+  const rows: HeatmapRow[] = [];
+  for (let first = 0; first < order.length; first += size) {
+    const members = order.slice(first, first + size);
+    const values = new Float64Array(length);
+    const ready = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      let sum = 0;
+      let existing = 0;
+      let allReady = 1;
+      for (const k of members) {
+        const v = ns[resource][k][i];
+        if (!Number.isFinite(v)) continue;
+        sum += v;
+        existing++;
+        if (ns.ready[k][i] === 0) allReady = 0;
+      }
+      values[i] = existing > 0 ? sum / existing : NaN;
+      ready[i] = allReady;
+    }
+    const [head, last] = [ns.nodes[members[0]], ns.nodes[members[members.length - 1]]];
+    rows.push({ label: members.length === 1 ? head : `${head} … ${last}`, values, ready });
+  }
+  return rows;
+}
+
 function heatmap(result: RunResult, ctx: Context, resource: "cpu" | "memory"): Chart | undefined {
   const ns = result.timeseries.nodeSeries();
   if (ns.nodes.length === 0) return undefined;
   const times = result.timeseries.times;
   const end = (i: number): number => round((i + 1 < times.length ? times[i + 1] : times[i] + result.timeseries.interval / 1_000_000) / ctx.axis.div);
-  const cells: { n: string; t: number; t2: number; v: number }[] = [];
-  const down: { n: string; t: number; t2: number }[] = [];
-  ns.nodes.forEach((node, k) => {
-    const values = ns[resource][k];
-    const ready = ns.ready[k];
+  const rows = heatmapRows(ns, resource, times.length);
+  const grouped = rows.length < ns.nodes.length;
+  // `o`, the row's position, orders the rows (a sort by an explicit list of names compiles to one
+  // expression per name, which Vega cannot parse for a thousand nodes).
+  const cells: { n: string; o: number; t: number; t2: number; v: number }[] = [];
+  const down: { n: string; o: number; t: number; t2: number }[] = [];
+  rows.forEach(({ label, values, ready }, o) => {
     let start = 0;
     for (let i = 1; i <= times.length; i++) {
       if (i < times.length && Object.is(values[i], values[start])) continue;
-      if (Number.isFinite(values[start])) cells.push({ n: node, t: round(times[start] / ctx.axis.div), t2: end(i - 1), v: values[start] });
+      if (Number.isFinite(values[start])) cells.push({ n: label, o, t: round(times[start] / ctx.axis.div), t2: end(i - 1), v: values[start] });
       start = i;
     }
     start = 0;
     for (let i = 1; i <= times.length; i++) {
       if (i < times.length && ready[i] === ready[start]) continue;
-      if (ready[start] === 0 && Number.isFinite(values[start])) down.push({ n: node, t: round(times[start] / ctx.axis.div), t2: end(i - 1) });
+      if (ready[start] === 0 && Number.isFinite(values[start])) down.push({ n: label, o, t: round(times[start] / ctx.axis.div), t2: end(i - 1) });
       start = i;
     }
   });
-  const order = [...ns.nodes].sort(naturalCompare);
-  const step = order.length <= 24 ? 18 : Math.max(3, Math.floor(480 / order.length));
+  const step = rows.length <= 24 ? 18 : Math.max(3, Math.floor(480 / rows.length));
   const x = xEncoding(ctx);
-  const y = { field: "n", type: "nominal", title: null, sort: order, scale: { paddingInner: 0.12, paddingOuter: 0.05 }, axis: step >= 10 ? { labelLimit: 110 } : { labels: false, ticks: false, title: `${order.length} nodes` } };
+  const rowsTitle = grouped ? `${ns.nodes.length} nodes, ${Math.ceil(ns.nodes.length / rows.length)} per row` : `${rows.length} nodes`;
+  const y = {
+    field: "n",
+    type: "nominal",
+    title: null,
+    sort: { field: "o", op: "min" },
+    scale: { paddingInner: 0.12, paddingOuter: 0.05 },
+    axis: step >= 10 ? { labelLimit: 110 } : { labels: false, ticks: false, title: rowsTitle },
+  };
   const label = `${resource} requested ÷ allocatable`;
   const tooltip = ctx.interactive
     ? {
@@ -430,13 +485,15 @@ function heatmap(result: RunResult, ctx: Context, resource: "cpu" | "memory"): C
     });
   }
   layers.push(...timelineLayers(ctx));
-  const spec = { config: CONFIG, width: CHART_WIDTH, autosize: FIT, height: step * order.length, layer: layers };
+  const spec = { config: CONFIG, width: CHART_WIDTH, autosize: FIT, height: step * rows.length, layer: layers };
   const what = resource === "cpu" ? "CPU" : "Memory";
   return {
     id: `heatmap-${resource}`,
     section: "Cluster",
     title: `${what} allocation per node`,
-    caption: `Each row is a node: the share of its allocatable ${resource} that pods request.${down.length > 0 ? " Darkened: the node is NotReady." : ""} Blank: the node does not exist.`,
+    caption: grouped
+      ? `Each row is ${Math.ceil(ns.nodes.length / rows.length)} consecutive nodes (of ${ns.nodes.length}): the mean share of their allocatable ${resource} that pods request.${down.length > 0 ? " Darkened: a node of the row is NotReady." : ""} Blank: none of them exists.`
+      : `Each row is a node: the share of its allocatable ${resource} that pods request.${down.length > 0 ? " Darkened: the node is NotReady." : ""} Blank: the node does not exist.`,
     spec: spec as unknown as TopLevelSpec,
   };
 }
@@ -689,7 +746,7 @@ function poolChart(result: RunResult, ctx: Context): Chart | undefined {
 /** All the report's charts for a run, in page order. */
 export function buildCharts(result: RunResult, options: ChartOptions = {}): Chart[] {
   const axis = timeAxis(result.simulatedSeconds);
-  const ctx: Context = { axis, interactive: options.interactive ?? false, actions: timelineMarks(result.events, axis) };
+  const ctx: Context = { axis, interactive: options.interactive ?? false, actions: timelineMarks(result.timeline, axis) };
   const charts: (Chart | undefined)[] = [];
 
   const phases = gaugeSeries(result, ctx, [

@@ -4,8 +4,9 @@
  * no wall-clock times, no absolute paths, keys in a fixed order.
  */
 import { stringify } from "csv-stringify/sync";
+import type { SimEvent } from "../sim/metrics/events.js";
 import type { RunResult } from "../sim/run/simulate.js";
-import type { OutputFile } from "./atomic.js";
+import type { OutputFile, StagedFile } from "./atomic.js";
 
 export function summaryJson(result: RunResult): string {
   const summary = {
@@ -29,8 +30,13 @@ export function summaryJson(result: RunResult): string {
   return `${JSON.stringify(summary, null, 2)}\n`;
 }
 
+/** One line of events.jsonl. */
+export function eventLine(event: SimEvent): string {
+  return `${JSON.stringify(event)}\n`;
+}
+
 export function eventsJsonl(result: RunResult): string {
-  return result.events.map((e) => JSON.stringify(e)).join("\n") + (result.events.length > 0 ? "\n" : "");
+  return result.events.map(eventLine).join("");
 }
 
 export function timeseriesCsv(result: RunResult): string {
@@ -45,10 +51,16 @@ export function decisionsJsonl(result: RunResult): string {
   return result.decisions.map((d) => JSON.stringify(d)).join("\n") + (result.decisions.length > 0 ? "\n" : "");
 }
 
-export function runOutputFiles(result: RunResult, options: { recordDecisions?: boolean } = {}): OutputFile[] {
+export interface RunFileOptions {
+  recordDecisions?: boolean;
+  /** events.jsonl as written during the run (with RunOptions.onEvent and eventLine), instead of from result.events. */
+  events?: StagedFile;
+}
+
+export function runOutputFiles(result: RunResult, options: RunFileOptions = {}): OutputFile[] {
   const files: OutputFile[] = [
     { name: "summary.json", content: summaryJson(result) },
-    { name: "events.jsonl", content: eventsJsonl(result) },
+    options.events ? { name: "events.jsonl", staged: options.events } : { name: "events.jsonl", content: eventsJsonl(result) },
     { name: "timeseries.csv", content: timeseriesCsv(result) },
   ];
   if (options.recordDecisions) files.push({ name: "decisions.jsonl", content: decisionsJsonl(result) });

@@ -112,12 +112,12 @@ function header(result: RunResult, charts: number): string {
   const total = result.expectations.length;
   const badge =
     total === 0 ? `<span class="badge neutral">no expectations</span>` : `<span class="badge ${met === total ? "ok" : "bad"}">${met === total ? "✓" : "✗"} expectations ${met}/${total} met</span>`;
-  const actions = result.events.filter((e) => e.source === "simk-timeline").length;
+  const actions = result.timeline.length;
   const facts = [
     `seed <b>${result.seed}</b>`,
     `<b>${esc(formatDuration(result.simulatedSeconds))}</b> simulated`,
     `sampled every <b>${esc(formatNumber(result.timeseries.interval / 1_000_000))} s</b>`,
-    `<b>${result.events.length}</b> events`,
+    `<b>${result.eventCount}</b> events`,
     `<b>${actions}</b> timeline action${actions === 1 ? "" : "s"}`,
     `<b>${charts}</b> charts`,
   ];
@@ -165,7 +165,7 @@ function keyFigures(result: RunResult): string {
 }
 
 function timelineSection(result: RunResult): string {
-  const actions = result.events.filter((e) => e.source === "simk-timeline");
+  const actions = result.timeline;
   const body =
     actions.length === 0
       ? `<p class="muted">The scenario has no timeline actions.</p>`

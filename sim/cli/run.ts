@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, relative } from "node:path";
 import { Command, Option } from "commander";
-import { writeFilesAtomically, type OutputFile } from "../../reports/atomic.js";
+import { StagedFile, writeFilesAtomically, type OutputFile } from "../../reports/atomic.js";
 import { checkBaseline, formatBaselineReport, parseBaseline, type BaselineReport } from "../../reports/baseline.js";
-import { runOutputFiles, summaryJson } from "../../reports/files.js";
+import { eventLine, runOutputFiles, summaryJson } from "../../reports/files.js";
 import { junitXml } from "../../reports/junit.js";
 import { progressBar } from "../../reports/progress.js";
 import { formatSummaryTable } from "../../reports/table.js";
@@ -86,21 +86,26 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     schedulerConfig: flags.schedulerConfig,
     plugins: flags.plugin,
   });
-  // The HTML report and events.jsonl (written with it) are the event log's only readers; the
-  // summary, JSON, JUnit and baseline outputs need just the events.* counts. Not keeping the log
-  // otherwise saves ~1.4 KB per pod on large scenarios (about 200 MiB at 150k pods).
-  const needsHtml = flags.output === "html" || flags.outDir !== undefined;
+  // Nothing keeps the event log in memory: events.jsonl is appended to its temporary as the run
+  // goes (about 1.4 KB per pod on large scenarios otherwise), and the HTML report needs only the
+  // timeline's actions and the count, which every run keeps.
+  const needsHtml = flags.output === "html" || Boolean(flags.outDir);
   const bar = progressBar((done, total) => `${scenario.name}: ${Math.floor(done / 1e6)}/${Math.round(total / 1e6)} s simulated`, { quiet });
+  const events = flags.outDir ? new StagedFile(flags.outDir, "events.jsonl") : undefined;
   let result: RunResult;
   try {
     result = runScenario(scenario, {
       seed: flags.seed,
       recordDecisions: flags.recordDecisions,
-      keepEvents: needsHtml,
+      keepEvents: false,
+      ...(events ? { onEvent: (e) => events.write(eventLine(e)) } : {}),
       schedulerConfig,
       ...(balancers ? { balancers } : {}),
       onProgress: (now, end) => bar.update(now, end),
     });
+  } catch (err) {
+    events?.discard();
+    throw err;
   } finally {
     bar.done();
   }
@@ -113,9 +118,15 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     }
   }
 
-  const html = needsHtml ? await htmlReport(result, flags.interactive ?? false) : undefined;
+  let html: string | undefined;
+  try {
+    html = needsHtml ? await htmlReport(result, flags.interactive ?? false) : undefined;
+  } catch (err) {
+    events?.discard();
+    throw err;
+  }
   if (flags.outDir) {
-    const files: OutputFile[] = [...runOutputFiles(result, { recordDecisions: flags.recordDecisions }), { name: "report.html", content: html! }];
+    const files: OutputFile[] = [...runOutputFiles(result, { recordDecisions: flags.recordDecisions, events }), { name: "report.html", content: html! }];
     const written = writeFilesAtomically(flags.outDir, files);
     if (!quiet) process.stderr.write(`wrote ${written.map(shown).join(", ")}\n`);
   }

@@ -29,6 +29,8 @@ export class EventRecorder {
   /** When false, events are counted but not kept (large benchmark runs). */
   keep = true;
   readonly counts = new Map<string, number>();
+  /** Events recorded, kept or not. */
+  total = 0;
 
   constructor(private readonly engine: Engine) {}
 
@@ -43,7 +45,7 @@ export class EventRecorder {
     message: string,
     source: string,
     node?: string,
-  ): void {
+  ): SimEvent {
     const event: SimEvent = {
       time: this.engine.now / 1_000_000,
       type,
@@ -54,8 +56,10 @@ export class EventRecorder {
       ...(node !== undefined ? { node } : {}),
     };
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    this.total++;
     if (this.keep) this.events.push(event);
     for (const l of this.listeners) l(event);
+    return event;
   }
 
   /** Events of one reason (tests and metrics). */

@@ -4,7 +4,7 @@
  * no wall clock — the CLI writes the outputs.
  */
 import { Priority } from "../engine/engine.js";
-import type { SimEvent } from "../metrics/events.js";
+import type { EventListener, SimEvent } from "../metrics/events.js";
 import { TimeSeries } from "../metrics/timeseries.js";
 import type { Scenario, TimelineAction } from "../scenario/types.js";
 import type { DecisionRecord, SchedulerConfig } from "../scheduler/scheduler.js";
@@ -25,6 +25,11 @@ export interface RunOptions {
    * without keeping them: for runs whose events nobody reads, e.g. the scale benchmarks.
    */
   keepEvents?: boolean;
+  /**
+   * Called with every event as it is recorded, in order: a caller that writes events.jsonl as the
+   * run goes need not keep the log in memory (keepEvents: false).
+   */
+  onEvent?: EventListener;
   /** Called with the simulated time now and then (progress bars). */
   onProgress?: (simulatedMicros: number, durationMicros: number) => void;
 }
@@ -35,7 +40,12 @@ export interface RunResult {
   simulatedSeconds: number;
   metrics: Record<string, number>;
   expectations: ExpectationResult[];
+  /** Every event, in order; empty when the run was made with keepEvents: false. */
   events: SimEvent[];
+  /** How many events the run recorded (kept or not). */
+  eventCount: number;
+  /** The timeline's actions as events (source "simk-timeline"), in order; always kept. */
+  timeline: SimEvent[];
   timeseries: TimeSeries;
   decisions: DecisionRecord[];
 }
@@ -70,13 +80,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const decisions: DecisionRecord[] = [];
   if (options.recordDecisions) cluster.scheduler.onDecision = (d) => decisions.push(d);
   cluster.events.keep = options.keepEvents ?? true;
+  if (options.onEvent) cluster.events.onEvent(options.onEvent);
+  const timeline: SimEvent[] = [];
   cluster.bootstrap();
 
   const { engine } = cluster;
   const series = cluster.traffic ? new TrafficTimeSeries(cluster, scenario.sampleInterval, cluster.traffic.columns) : new TimeSeries(cluster, scenario.sampleInterval);
   for (const action of scenario.timeline) {
     // Timeline actions run after the components at the same instant have acted.
-    engine.at(action.at, () => perform(cluster, action, series), Priority.Normal);
+    engine.at(action.at, () => perform(cluster, action, series, timeline), Priority.Normal);
   }
   series.start(scenario.duration);
 
@@ -97,17 +109,19 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     metrics: sorted,
     expectations: evaluateExpectations(scenario.expect, series, sorted),
     events: cluster.events.events,
+    eventCount: cluster.events.total,
+    timeline,
     timeseries: series,
     decisions,
   };
 }
 
-function perform(cluster: Cluster, a: TimelineAction, series: TimeSeries): void {
+function perform(cluster: Cluster, a: TimelineAction, series: TimeSeries, timeline: SimEvent[]): void {
   const describe = (target: string, message: string): void => {
     const [kind, ...rest] = target.split("/");
     const name = rest.pop() ?? "";
     const namespace = rest[0];
-    cluster.events.record({ kind, metadata: { name, ...(namespace ? { namespace } : {}) } }, "Normal", ACTION_REASON[a.action], message, "simk-timeline");
+    timeline.push(cluster.events.record({ kind, metadata: { name, ...(namespace ? { namespace } : {}) } }, "Normal", ACTION_REASON[a.action], message, "simk-timeline"));
   };
   switch (a.action) {
     case "failNode":

@@ -2,6 +2,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { main } from "../../sim/cli/main.js";
+import { eventsJsonl } from "../../reports/files.js";
+import { loadScenario } from "../../sim/scenario/load.js";
+import { runScenario } from "../../sim/run/simulate.js";
 import { captureOutput, useTempDirs } from "../helpers/cli.js";
 
 // The fixture's Scenario document says seed: 3.
@@ -71,6 +74,18 @@ describe("flags, environment variables and the scenario file", () => {
     vi.stubEnv("SIMK_OUT_DIR", "");
     expect(await main(["run", SMALL])).toBe(0);
     expect(JSON.parse(captured.out).scenario).toBe("small");
+  });
+
+  it("--out-dir streams events.jsonl during the run: the same bytes as the kept log, no temporary left", async () => {
+    const dir = tempDir();
+    const scenario = new URL("../../scenarios/node-failure.yaml", import.meta.url).pathname;
+    expect(await main(["run", scenario, "--out-dir", dir, "--seed", "4", "-q"])).toBe(0);
+    const kept = runScenario(loadScenario(scenario), { seed: 4 });
+    expect(kept.events.length).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, "events.jsonl"), "utf8")).toBe(eventsJsonl(kept));
+    expect(readdirSync(dir).sort()).toEqual(["events.jsonl", "report.html", "summary.json", "timeseries.csv"]);
+    // The report counts the events it was not given.
+    expect(readFileSync(join(dir, "report.html"), "utf8")).toContain(`<b>${kept.events.length}</b> events`);
   });
 
   it("an input error writes nothing anywhere", async () => {

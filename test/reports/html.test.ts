@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadScenario } from "../../sim/scenario/load.js";
+import { loadScenario, loadScenarioFromText } from "../../sim/scenario/load.js";
 import { runScenario, type RunResult } from "../../sim/run/simulate.js";
-import type { TimeSeries } from "../../sim/metrics/timeseries.js";
-import { buildCharts } from "../../reports/charts.js";
+import type { NodeSeries, TimeSeries } from "../../sim/metrics/timeseries.js";
+import { buildCharts, heatmapRows, MAX_HEATMAP_ROWS } from "../../reports/charts.js";
 import { escapeHtml, formatMetric, groupMetrics, jsonForScript, renderHtmlReport } from "../../reports/html.js";
 
 const SCENARIO = new URL("../../scenarios/node-failure.yaml", import.meta.url).pathname;
@@ -114,7 +114,7 @@ describe("renderHtmlReport (default: inline SVG)", () => {
       ...result,
       scenario: evil,
       timeseries: withColumns(result.timeseries, { [`deployment.default.${evil}.available`]: result.timeseries.column("deployment.default.web.available")!.slice() }, (n) => `${n}${evil}`),
-      events: [...result.events, { time: 90, type: "Normal", reason: "Rollout", object: `Deployment/default/${evil}`, message: `</script><img src=x onerror=alert(1)>`, source: "simk-timeline" }],
+      timeline: [...result.timeline, { time: 90, type: "Normal", reason: "Rollout", object: `Deployment/default/${evil}`, message: `</script><img src=x onerror=alert(1)>`, source: "simk-timeline" }],
       expectations: [{ ...result.expectations[0], message: `last(${evil}) >= 1: got 0`, ok: false }],
       metrics: { ...result.metrics, [`deployment.default.${evil}.available`]: 1 },
     };
@@ -200,4 +200,63 @@ describe("helpers", () => {
       ["Other", ["zzz"]],
     ]);
   });
+});
+
+describe("the node heatmaps of a large cluster", () => {
+  const series = (nodes: string[], cpu: number[][], ready: number[][]): NodeSeries => ({
+    nodes,
+    cpu: cpu.map((v) => Float64Array.from(v)),
+    memory: cpu.map((v) => Float64Array.from(v)),
+    ready: ready.map((v) => Uint8Array.from(v)),
+  });
+
+  it("up to the row limit, one row per node in natural order", () => {
+    const rows = heatmapRows(series(["w-10", "w-2", "w-1"], [[0.1], [0.2], [0.3]], [[1], [1], [1]]), "cpu", 1, 3);
+    expect(rows.map((r) => [r.label, r.values[0]])).toEqual([["w-1", 0.3], ["w-2", 0.2], ["w-10", 0.1]]);
+  });
+
+  it("beyond it, groups of consecutive nodes: the mean over the nodes that exist; NotReady if any of them is", () => {
+    // 5 nodes, at most 2 rows: groups of ⌈5/2⌉ = 3 in natural order (w-1 w-2 w-3 | w-4 w-10).
+    const ns = series(
+      ["w-10", "w-1", "w-2", "w-3", "w-4"],
+      [
+        [NaN, 0.9],
+        [0.2, 0.2],
+        [0.4, 0.4],
+        [0.6, 0.6],
+        [0.5, 0.5],
+      ],
+      [
+        [0, 1],
+        [1, 1],
+        [1, 0],
+        [1, 1],
+        [1, 1],
+      ],
+    );
+    const rows = heatmapRows(ns, "cpu", 2, 2);
+    expect(rows.map((r) => r.label)).toEqual(["w-1 … w-3", "w-4 … w-10"]);
+    expect([...rows[0].values].map((v) => +v.toFixed(6))).toEqual([0.4, 0.4]);
+    // w-10 does not exist at the first sample: neither its value nor its Ready counts.
+    expect([...rows[1].values].map((v) => +v.toFixed(6))).toEqual([0.5, 0.7]);
+    expect([...rows[0].ready]).toEqual([1, 0]);
+    expect([...rows[1].ready]).toEqual([1, 1]);
+  });
+
+  it("a 1 000-node cluster renders (an explicit sort list of every node name overflowed Vega's expression parser)", async () => {
+    const text = [
+      "apiVersion: simk.dev/v1alpha1",
+      "kind: Scenario",
+      "metadata: {name: thousand-nodes}",
+      "spec:",
+      "  duration: 30s",
+      "  sampleInterval: 10s",
+      "  nodePools:",
+      "    - {name: worker, count: 1000, template: {allocatable: {cpu: '4', memory: 16Gi, pods: 110}}}",
+    ].join("\n");
+    const result = runScenario(loadScenarioFromText(text, "thousand-nodes.yaml"), { keepEvents: false });
+    const html = await renderHtmlReport(result, { interactive: false });
+    expect(html).toContain(`1000 nodes, ${Math.ceil(1000 / MAX_HEATMAP_ROWS)} per row`);
+    expect(html).toContain("Each row is 7 consecutive nodes (of 1000)");
+  }, 60_000);
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../sim/scenario/load.js";
 import { runScenario } from "../../sim/run/simulate.js";
-import { runOutputFiles } from "../../reports/files.js";
+import { eventLine, eventsJsonl, runOutputFiles } from "../../reports/files.js";
 
 const SCENARIO = new URL("../../scenarios/node-failure.yaml", import.meta.url).pathname;
 
 function outputs(seed: number): Map<string, string> {
   const result = runScenario(loadScenario(SCENARIO), { seed, recordDecisions: true });
-  return new Map(runOutputFiles(result, { recordDecisions: true }).map((f) => [f.name, String(f.content)]));
+  return new Map(runOutputFiles(result, { recordDecisions: true }).map((f) => [f.name, "content" in f ? String(f.content) : ""]));
 }
 
 describe("determinism", () => {
@@ -32,5 +32,16 @@ describe("determinism", () => {
     expect(kept.events.length).toBeGreaterThan(0);
     expect(counted.events).toEqual([]);
     expect(counted.metrics).toEqual(kept.metrics);
+  });
+
+  it("events handed to onEvent as they happen are the kept log, in order; the count and timeline stay without it", () => {
+    const kept = runScenario(loadScenario(SCENARIO), { seed: 6 });
+    let streamed = "";
+    const counted = runScenario(loadScenario(SCENARIO), { seed: 6, keepEvents: false, onEvent: (e) => (streamed += eventLine(e)) });
+    expect(streamed).toBe(eventsJsonl(kept));
+    expect(counted.eventCount).toBe(kept.events.length);
+    // node-failure.yaml's timeline: one failNode.
+    expect(counted.timeline.map((e) => e.reason)).toEqual(["NodeFailure"]);
+    expect(counted.timeline).toEqual(kept.events.filter((e) => e.source === "simk-timeline"));
   });
 });
