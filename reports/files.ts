@@ -6,6 +6,7 @@
 import { stringify } from "csv-stringify/sync";
 import type { SimEvent } from "../sim/metrics/events.js";
 import type { RunResult } from "../sim/run/simulate.js";
+import type { DecisionRecord } from "../sim/scheduler/scheduler.js";
 import type { OutputFile, StagedFile } from "./atomic.js";
 
 export function summaryJson(result: RunResult): string {
@@ -30,13 +31,8 @@ export function summaryJson(result: RunResult): string {
   return `${JSON.stringify(summary, null, 2)}\n`;
 }
 
-/** One line of events.jsonl. */
-export function eventLine(event: SimEvent): string {
-  return `${JSON.stringify(event)}\n`;
-}
-
 export function eventsJsonl(result: RunResult): string {
-  return result.events.map(eventLine).join("");
+  return result.events.map(jsonLine).join("");
 }
 
 export function timeseriesCsv(result: RunResult): string {
@@ -47,14 +43,21 @@ export function timeseriesCsv(result: RunResult): string {
   return stringify(rows, { header: true, columns: ["time", ...names] });
 }
 
+/** One line of events.jsonl or decisions.jsonl. */
+export function jsonLine(record: SimEvent | DecisionRecord): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
 export function decisionsJsonl(result: RunResult): string {
-  return result.decisions.map((d) => JSON.stringify(d)).join("\n") + (result.decisions.length > 0 ? "\n" : "");
+  return result.decisions.map(jsonLine).join("");
 }
 
 export interface RunFileOptions {
   recordDecisions?: boolean;
-  /** events.jsonl as written during the run (with RunOptions.onEvent and eventLine), instead of from result.events. */
+  /** events.jsonl as written during the run (RunOptions.onEvent and jsonLine), instead of from result.events. */
   events?: StagedFile;
+  /** decisions.jsonl as written during the run (RunOptions.onDecision and jsonLine), instead of from result.decisions. */
+  decisions?: StagedFile;
 }
 
 export function runOutputFiles(result: RunResult, options: RunFileOptions = {}): OutputFile[] {
@@ -63,6 +66,7 @@ export function runOutputFiles(result: RunResult, options: RunFileOptions = {}):
     options.events ? { name: "events.jsonl", staged: options.events } : { name: "events.jsonl", content: eventsJsonl(result) },
     { name: "timeseries.csv", content: timeseriesCsv(result) },
   ];
-  if (options.recordDecisions) files.push({ name: "decisions.jsonl", content: decisionsJsonl(result) });
+  if (options.decisions) files.push({ name: "decisions.jsonl", staged: options.decisions });
+  else if (options.recordDecisions) files.push({ name: "decisions.jsonl", content: decisionsJsonl(result) });
   return files;
 }

@@ -8,7 +8,7 @@ import { basename, dirname, relative } from "node:path";
 import { Command, Option } from "commander";
 import { StagedFile, writeFilesAtomically, type OutputFile } from "../../reports/atomic.js";
 import { checkBaseline, formatBaselineReport, parseBaseline, type BaselineReport } from "../../reports/baseline.js";
-import { eventLine, runOutputFiles, summaryJson } from "../../reports/files.js";
+import { jsonLine, runOutputFiles, summaryJson } from "../../reports/files.js";
 import { junitXml } from "../../reports/junit.js";
 import { progressBar } from "../../reports/progress.js";
 import { formatSummaryTable } from "../../reports/table.js";
@@ -92,19 +92,26 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const needsHtml = flags.output === "html" || Boolean(flags.outDir);
   const bar = progressBar((done, total) => `${scenario.name}: ${Math.floor(done / 1e6)}/${Math.round(total / 1e6)} s simulated`, { quiet });
   const events = flags.outDir ? new StagedFile(flags.outDir, "events.jsonl") : undefined;
+  // Decisions too: every attempt lists every node evaluated, gigabytes on a large run.
+  const decisions = flags.outDir && flags.recordDecisions ? new StagedFile(flags.outDir, "decisions.jsonl") : undefined;
+  const discardStaged = (): void => {
+    events?.discard();
+    decisions?.discard();
+  };
   let result: RunResult;
   try {
     result = runScenario(scenario, {
       seed: flags.seed,
       recordDecisions: flags.recordDecisions,
       keepEvents: false,
-      ...(events ? { onEvent: (e) => events.write(eventLine(e)) } : {}),
+      ...(events ? { onEvent: (e) => events.write(jsonLine(e)) } : {}),
+      ...(decisions ? { onDecision: (d) => decisions.write(jsonLine(d)) } : {}),
       schedulerConfig,
       ...(balancers ? { balancers } : {}),
       onProgress: (now, end) => bar.update(now, end),
     });
   } catch (err) {
-    events?.discard();
+    discardStaged();
     throw err;
   } finally {
     bar.done();
@@ -122,11 +129,11 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   try {
     html = needsHtml ? await htmlReport(result, flags.interactive ?? false) : undefined;
   } catch (err) {
-    events?.discard();
+    discardStaged();
     throw err;
   }
   if (flags.outDir) {
-    const files: OutputFile[] = [...runOutputFiles(result, { recordDecisions: flags.recordDecisions, events }), { name: "report.html", content: html! }];
+    const files: OutputFile[] = [...runOutputFiles(result, { recordDecisions: flags.recordDecisions, events, decisions }), { name: "report.html", content: html! }];
     const written = writeFilesAtomically(flags.outDir, files);
     if (!quiet) process.stderr.write(`wrote ${written.map(shown).join(", ")}\n`);
   }

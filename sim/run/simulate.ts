@@ -18,6 +18,11 @@ export interface RunOptions {
   seed?: number;
   schedulerConfig?: SchedulerConfig;
   recordDecisions?: boolean;
+  /**
+   * With recordDecisions: called with each scheduling decision as it is made, and RunResult.decisions
+   * stays empty (a caller writing decisions.jsonl as the run goes).
+   */
+  onDecision?: (decision: DecisionRecord) => void;
   /** Balancers of spec.traffic modules, resolved first (sim/traffic/balancers.ts resolveBalancerModules). */
   balancers?: BalancerModules;
   /**
@@ -78,7 +83,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const seed = options.seed ?? scenario.seed;
   const cluster = new Cluster(scenario, { seed, schedulerConfig: options.schedulerConfig, balancers: options.balancers });
   const decisions: DecisionRecord[] = [];
-  if (options.recordDecisions) cluster.scheduler.onDecision = (d) => decisions.push(d);
+  if (options.recordDecisions) cluster.scheduler.onDecision = options.onDecision ?? ((d) => decisions.push(d));
   cluster.events.keep = options.keepEvents ?? true;
   if (options.onEvent) cluster.events.onEvent(options.onEvent);
   const timeline: SimEvent[] = [];

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { main } from "../../sim/cli/main.js";
-import { eventsJsonl } from "../../reports/files.js";
+import { decisionsJsonl, eventsJsonl } from "../../reports/files.js";
 import { loadScenario } from "../../sim/scenario/load.js";
 import { runScenario } from "../../sim/run/simulate.js";
 import { captureOutput, useTempDirs } from "../helpers/cli.js";
@@ -76,14 +76,16 @@ describe("flags, environment variables and the scenario file", () => {
     expect(JSON.parse(captured.out).scenario).toBe("small");
   });
 
-  it("--out-dir streams events.jsonl during the run: the same bytes as the kept log, no temporary left", async () => {
+  it("--out-dir streams events.jsonl and decisions.jsonl during the run: the same bytes as the kept logs, no temporary left", async () => {
     const dir = tempDir();
     const scenario = new URL("../../scenarios/node-failure.yaml", import.meta.url).pathname;
-    expect(await main(["run", scenario, "--out-dir", dir, "--seed", "4", "-q"])).toBe(0);
-    const kept = runScenario(loadScenario(scenario), { seed: 4 });
+    expect(await main(["run", scenario, "--out-dir", dir, "--seed", "4", "--record-decisions", "-q"])).toBe(0);
+    const kept = runScenario(loadScenario(scenario), { seed: 4, recordDecisions: true });
     expect(kept.events.length).toBeGreaterThan(0);
+    expect(kept.decisions.length).toBeGreaterThan(0);
     expect(readFileSync(join(dir, "events.jsonl"), "utf8")).toBe(eventsJsonl(kept));
-    expect(readdirSync(dir).sort()).toEqual(["events.jsonl", "report.html", "summary.json", "timeseries.csv"]);
+    expect(readFileSync(join(dir, "decisions.jsonl"), "utf8")).toBe(decisionsJsonl(kept));
+    expect(readdirSync(dir).sort()).toEqual(["decisions.jsonl", "events.jsonl", "report.html", "summary.json", "timeseries.csv"]);
     // The report counts the events it was not given.
     expect(readFileSync(join(dir, "report.html"), "utf8")).toContain(`<b>${kept.events.length}</b> events`);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../sim/scenario/load.js";
 import { runScenario } from "../../sim/run/simulate.js";
-import { eventLine, eventsJsonl, runOutputFiles } from "../../reports/files.js";
+import { decisionsJsonl, eventsJsonl, jsonLine, runOutputFiles } from "../../reports/files.js";
 
 const SCENARIO = new URL("../../scenarios/node-failure.yaml", import.meta.url).pathname;
 
@@ -37,8 +37,17 @@ describe("determinism", () => {
   it("events handed to onEvent as they happen are the kept log, in order; the count and timeline stay without it", () => {
     const kept = runScenario(loadScenario(SCENARIO), { seed: 6 });
     let streamed = "";
-    const counted = runScenario(loadScenario(SCENARIO), { seed: 6, keepEvents: false, onEvent: (e) => (streamed += eventLine(e)) });
+    let decisions = "";
+    const counted = runScenario(loadScenario(SCENARIO), {
+      seed: 6,
+      keepEvents: false,
+      onEvent: (e) => (streamed += jsonLine(e)),
+      recordDecisions: true,
+      onDecision: (d) => (decisions += jsonLine(d)),
+    });
     expect(streamed).toBe(eventsJsonl(kept));
+    expect(counted.decisions).toEqual([]);
+    expect(decisions).toBe(decisionsJsonl(runScenario(loadScenario(SCENARIO), { seed: 6, recordDecisions: true })));
     expect(counted.eventCount).toBe(kept.events.length);
     // node-failure.yaml's timeline: one failNode.
     expect(counted.timeline.map((e) => e.reason)).toEqual(["NodeFailure"]);
