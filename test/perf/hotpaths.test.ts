@@ -68,55 +68,69 @@ function holdOnEnginePayloads(): number {
   return fired;
 }
 
-/** The same on the simplest event list: a binary heap of {time, seq, fn} objects. */
-function holdOnArrayHeap(): number {
-  type Ev = { time: number; seq: number; fn: () => void };
-  const heap: Ev[] = [];
-  const before = (a: Ev, b: Ev): boolean => a.time < b.time || (a.time === b.time && a.seq < b.seq);
-  let now = 0;
-  let seq = 0;
-  const push = (ev: Ev): void => {
+/**
+ * The simplest event list, the baselines' engine: a binary heap of {time, seq, fn} objects, ordered
+ * by time then insertion.
+ */
+class PlainEventList {
+  now = 0;
+  private seq = 0;
+  private readonly heap: { time: number; seq: number; fn: () => void }[] = [];
+
+  at(time: number, fn: () => void): void {
+    const heap = this.heap;
+    const ev = { time, seq: this.seq++, fn };
     let i = heap.push(ev) - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(ev, heap[parent])) break;
-      heap[i] = heap[parent];
+      const pe = heap[parent];
+      if (pe.time < time || (pe.time === time && pe.seq < ev.seq)) break;
+      heap[i] = pe;
       i = parent;
     }
     heap[i] = ev;
-  };
-  const pop = (): Ev => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= heap.length) break;
-        if (c + 1 < heap.length && before(heap[c + 1], heap[c])) c++;
-        if (!before(heap[c], last)) break;
-        heap[i] = heap[c];
-        i = c;
+  }
+
+  run(): void {
+    const heap = this.heap;
+    while (heap.length > 0) {
+      const top = heap[0];
+      const last = heap.pop()!;
+      const n = heap.length;
+      if (n > 0) {
+        let i = 0;
+        for (;;) {
+          let c = 2 * i + 1;
+          if (c >= n) break;
+          const r = c + 1;
+          if (r < n && (heap[r].time < heap[c].time || (heap[r].time === heap[c].time && heap[r].seq < heap[c].seq))) c = r;
+          const ce = heap[c];
+          if (last.time < ce.time || (last.time === ce.time && last.seq < ce.seq)) break;
+          heap[i] = ce;
+          i = c;
+        }
+        heap[i] = last;
       }
-      heap[i] = last;
+      this.now = top.time;
+      top.fn();
     }
-    return top;
-  };
+  }
+}
+
+/** The same on the PlainEventList. */
+function holdOnArrayHeap(): number {
+  const events = new PlainEventList();
   let fired = 0;
   for (let p = 0; p < PROCS; p++) {
     let left = EVENTS / PROCS;
     let i = p;
     const fire = (): void => {
       fired++;
-      if (--left > 0) push({ time: now + delay(++i), seq: seq++, fn: fire });
+      if (--left > 0) events.at(events.now + delay(++i), fire);
     };
-    push({ time: delay(i), seq: seq++, fn: fire });
+    events.at(delay(i), fire);
   }
-  while (heap.length > 0) {
-    const ev = pop();
-    now = ev.time;
-    ev.fn();
-  }
+  events.run();
   return fired;
 }
 
@@ -201,42 +215,10 @@ const LB = { policy: "random" as const, requests: 100_000, k: 10, mu: 100, rho: 
 
 /**
  * The baseline: the same open queueing system (Poisson arrivals at ρkμ, a uniformly random server
- * of k, FIFO, Exp(μ) service) on the plainest event list, an object heap with a closure per event.
+ * of k, FIFO, Exp(μ) service) on the PlainEventList, a closure per event.
  */
 function lbPlain(): number {
-  type Ev = { time: number; seq: number; fn: () => void };
-  const heap: Ev[] = [];
-  const before = (a: Ev, b: Ev): boolean => a.time < b.time || (a.time === b.time && a.seq < b.seq);
-  let seq = 0;
-  let now = 0;
-  const push = (time: number, fn: () => void): void => {
-    const ev = { time, seq: seq++, fn };
-    let i = heap.push(ev) - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(ev, heap[parent])) break;
-      heap[i] = heap[parent];
-      i = parent;
-    }
-    heap[i] = ev;
-  };
-  const pop = (): Ev => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= heap.length) break;
-        if (c + 1 < heap.length && before(heap[c + 1], heap[c])) c++;
-        if (!before(heap[c], last)) break;
-        heap[i] = heap[c];
-        i = c;
-      }
-      heap[i] = last;
-    }
-    return top;
-  };
+  const events = new PlainEventList();
   let state = 12345;
   const uniform = (): number => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -250,9 +232,9 @@ function lbPlain(): number {
   let latencySum = 0;
   const start = (s: number, arrivedAt: number): void => {
     busy[s] = 1;
-    push(now + exp(LB.mu), () => {
+    events.at(events.now + exp(LB.mu), () => {
       completed++;
-      latencySum += now - arrivedAt;
+      latencySum += events.now - arrivedAt;
       const next = queues[s].shift();
       if (next === undefined) busy[s] = 0;
       else start(s, next);
@@ -261,16 +243,12 @@ function lbPlain(): number {
   let sent = 0;
   const arrive = (): void => {
     const s = Math.floor(uniform() * LB.k);
-    if (busy[s]) queues[s].push(now);
-    else start(s, now);
-    if (++sent < LB.requests) push(now + exp(lambda), arrive);
+    if (busy[s]) queues[s].push(events.now);
+    else start(s, events.now);
+    if (++sent < LB.requests) events.at(events.now + exp(lambda), arrive);
   };
-  push(exp(lambda), arrive);
-  while (heap.length > 0) {
-    const ev = pop();
-    now = ev.time;
-    ev.fn();
-  }
+  events.at(exp(lambda), arrive);
+  events.run();
   return latencySum > 0 ? completed : 0;
 }
 
