@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basename, dirname, relative } from "node:path";
+import { getHeapStatistics } from "node:v8";
 import { Command, Option } from "commander";
 import { StagedFile, writeFilesAtomically, type OutputFile } from "../../reports/atomic.js";
 import { checkBaseline, formatBaselineReport, parseBaseline, type BaselineReport } from "../../reports/baseline.js";
@@ -12,6 +13,7 @@ import { jsonLine, runOutputFiles, summaryJson } from "../../reports/files.js";
 import { junitXml } from "../../reports/junit.js";
 import { progressBar } from "../../reports/progress.js";
 import { formatSummaryTable } from "../../reports/table.js";
+import { heapWarning } from "../run/memory.js";
 import { runScenario, type RunResult } from "../run/simulate.js";
 import { InputError } from "../scenario/errors.js";
 import { prepareRun } from "../sweep/prepare.js";
@@ -86,6 +88,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     schedulerConfig: flags.schedulerConfig,
     plugins: flags.plugin,
   });
+  // Printed under --quiet too: it tells why the run may end in a fatal error that prints nothing of simk's.
+  const memory = heapWarning(scenario, getHeapStatistics().heap_size_limit);
+  if (memory) process.stderr.write(memory);
   // Nothing keeps the event log in memory: events.jsonl is appended to its temporary as the run
   // goes (about 1.4 KB per pod on large scenarios otherwise), and the HTML report needs only the
   // timeline's actions and the count, which every run keeps.
