@@ -137,9 +137,17 @@ export function comparePodsForDeletion(a: Pod, b: Pod, rankA: number, rankB: num
 export class ReplicaSetController {
   private readonly queue: WorkQueue;
   private readonly expectations = new Map<string, Expectations>();
+  /** Each ReplicaSet's PodOwner, by its uid (dropped when the ReplicaSet is deleted). */
+  private readonly owners = new Map<string, PodOwner>();
 
   constructor(private readonly ctx: SimContext, private readonly informers: SharedInformers, private readonly settings: ControllerSettings) {
     this.queue = new WorkQueue(ctx.engine, settings.syncLatency, (key) => this.sync(key));
+  }
+
+  private ownerOf(rs: ReplicaSet): PodOwner {
+    let owner = this.owners.get(rs.metadata.uid);
+    if (owner === undefined) this.owners.set(rs.metadata.uid, (owner = podOwner(rs)));
+    return owner;
   }
 
   setActive(active: boolean): void {
@@ -149,8 +157,10 @@ export class ReplicaSetController {
   start(): void {
     this.informers.replicaSets.on((e) => {
       const key = objectKey(e.object.metadata);
-      if (e.type === "DELETED") this.expectations.delete(key);
-      else this.queue.add(key);
+      if (e.type === "DELETED") {
+        this.expectations.delete(key);
+        this.owners.delete(e.object.metadata.uid);
+      } else this.queue.add(key);
     });
     this.informers.pods.on((e) => {
       const ref = e.object.metadata.ownerReferences?.find((r) => r.controller && r.kind === "ReplicaSet");
@@ -196,8 +206,9 @@ export class ReplicaSetController {
       const want = Math.min(-diff, this.settings.burstReplicas);
       this.expectations.set(key, { adds: want, dels: 0, timestamp: engine.now });
       let lastError = "";
+      const owner = this.ownerOf(rs);
       const successes = slowStartBatch(want, SLOW_START_INITIAL_BATCH_SIZE, () => {
-        const result = store.create<"Pod">(podFromTemplate(rs));
+        const result = store.create<"Pod">(podFromTemplate(rs, owner));
         if (result.ok) {
           events.record(rs, "Normal", "SuccessfulCreate", `Created pod: ${result.object.metadata.name}`, "replicaset-controller");
           return true;
@@ -292,18 +303,35 @@ function snapshot(a: Readonly<ActivePods>): ActiveCounts {
   return { count: a.count, ready: a.ready, byLabels: new Map(a.byLabels) };
 }
 
+/**
+ * What every pod of one ReplicaSet carries in its metadata unchanged: built once per ReplicaSet
+ * rather than once per pod (about 150 bytes a pod; stored objects are never changed in place).
+ */
+export interface PodOwner {
+  readonly generateName: string;
+  readonly ownerReferences: NonNullable<Pod["metadata"]["ownerReferences"]>;
+}
+
+export function podOwner(rs: ReplicaSet): PodOwner {
+  const reference = Object.freeze({ apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true });
+  return { generateName: `${rs.metadata.name}-`, ownerReferences: Object.freeze([reference]) as unknown as PodOwner["ownerReferences"] };
+}
+
 /** A pod for a ReplicaSet (controller_utils.go GetPodFromTemplate). The spec object is shared. */
-export function podFromTemplate(rs: ReplicaSet): Omit<Pod, "metadata"> & { metadata: { generateName: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences: Pod["metadata"]["ownerReferences"] } } {
+export function podFromTemplate(
+  rs: ReplicaSet,
+  owner: PodOwner = podOwner(rs),
+): Omit<Pod, "metadata"> & { metadata: { generateName: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences: Pod["metadata"]["ownerReferences"] } } {
   const t = rs.spec.template;
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: {
-      generateName: `${rs.metadata.name}-`,
+      generateName: owner.generateName,
       namespace: rs.metadata.namespace,
       labels: t.metadata?.labels,
       annotations: t.metadata?.annotations,
-      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: owner.ownerReferences,
     },
     spec: t.spec,
     status: { phase: "Pending" },
