@@ -16,7 +16,7 @@
  * Pods annotated `simk.dev/run-duration: 30s` run for that long and then succeed
  * (`simk.dev/exit: failure` makes them fail), which is how Job workloads are modelled.
  */
-import type { Lease, Node, Pod, PodCondition, ResourceList } from "../api/objects.js";
+import type { Container, ContainerStatus, Lease, Node, Pod, PodCondition, ResourceList } from "../api/objects.js";
 import { objectKey } from "../api/objects.js";
 import type { Watch } from "../api/store.js";
 import type { SimContext } from "../cluster/context.js";
@@ -45,8 +45,32 @@ interface RunningPod {
   memory: number;
   started: boolean;
   killing: boolean;
-  /** The Running status the kubelet reported (or is still trying to report). */
-  toRunning?: StatusChange;
+  /**
+   * When the containers started and the pod's IP: the Running status the kubelet reported (or is
+   * still trying to report). Plain fields, not a closure kept for the pod's life (~100 bytes).
+   */
+  startedAt?: number;
+  podIP?: string;
+  /** Status writes issued so far: a refused write is retried only while it is the latest. */
+  statusWrites: number;
+}
+
+/**
+ * The containerStatuses of every pod with these containers, not ready or ready: one frozen array
+ * per container list, shared by all the pods of a template (stored objects are never changed in
+ * place), instead of a copy per pod.
+ */
+const notReadyStatuses = new WeakMap<readonly Container[], ContainerStatus[]>();
+const readyStatuses = new WeakMap<readonly Container[], ContainerStatus[]>();
+
+function containerStatuses(containers: readonly Container[], ready: boolean): ContainerStatus[] {
+  const memo = ready ? readyStatuses : notReadyStatuses;
+  let statuses = memo.get(containers);
+  if (statuses === undefined) {
+    statuses = Object.freeze(containers.map((c) => Object.freeze({ name: c.name, ready, restartCount: 0, started: true }))) as ContainerStatus[];
+    memo.set(containers, statuses);
+  }
+  return statuses;
 }
 
 export class Kubelet {
@@ -175,7 +199,7 @@ export class Kubelet {
         return;
       }
       const { milliCPU, memory } = podRequests(pod.spec).requests;
-      running = { uid, key: objectKey(pod.metadata), milliCPU, memory, started: pod.status.phase === "Running", killing: false };
+      running = { uid, key: objectKey(pod.metadata), milliCPU, memory, started: pod.status.phase === "Running", killing: false, statusWrites: 0 };
       this.track(running);
       if (pod.metadata.deletionTimestamp !== undefined) {
         this.kill(pod, running);
@@ -257,12 +281,15 @@ export class Kubelet {
 
   /**
    * Writes a status change as the kubelet's status manager does (pkg/kubelet/status): when the API
-   * server refuses, the change is kept and written again at the next sync, every 10 s.
+   * server refuses, the change is kept and written again at the next sync, every 10 s, unless a
+   * later change has been issued since: the manager syncs only a pod's latest status, so a
+   * refused Running write never lands after the Ready one that superseded it.
    */
   private writeStatus(running: RunningPod, change: StatusChange): void {
     const epoch = this.epoch;
+    const write = ++running.statusWrites;
     const attempt = (): void => {
-      if (epoch !== this.epoch) return;
+      if (epoch !== this.epoch || write !== running.statusWrites) return;
       const result = this.ctx.store.modify("Pod", running.key, (cur) => (cur.metadata.uid === running.uid ? change(cur) : undefined));
       if (!result.ok && result.error.reason === "ServiceUnavailable") this.ctx.engine.after(STATUS_SYNC_PERIOD, attempt);
     };
@@ -277,8 +304,9 @@ export class Kubelet {
     const now = engine.now;
     const ip = this.nextPodIP();
     running.started = true;
-    running.toRunning = this.runningStatus(now, ip);
-    this.writeStatus(running, running.toRunning);
+    running.startedAt = now;
+    running.podIP = ip;
+    this.writeStatus(running, this.runningStatus(now, ip));
     for (const c of pod.spec.containers) events.record(pod, "Normal", "Started", `Started container ${c.name}`, "kubelet", this.nodeName);
     const epoch = this.epoch;
     engine.after(sampleDelay(this.settings.readinessDelay, this.rng), () => {
@@ -294,10 +322,7 @@ export class Kubelet {
     }
   }
 
-  /**
-   * The Running status change of a pod started at `now` with `ip`. Built apart from startPod so
-   * that the closure, kept as long as the pod runs, does not hold on to startPod's pod object.
-   */
+  /** The Running status change of a pod started at `now` with `ip`. */
   private runningStatus(now: number, ip: string): StatusChange {
     const hostIP = this.hostIP;
     return (cur) => {
@@ -317,7 +342,7 @@ export class Kubelet {
           hostIP,
           podIP: ip,
           conditions,
-          containerStatuses: cur.spec.containers.map((c) => ({ name: c.name, ready: false, restartCount: 0, started: true })),
+          containerStatuses: containerStatuses(cur.spec.containers, false),
         },
       } satisfies Pod;
     };
@@ -327,12 +352,12 @@ export class Kubelet {
   private setReady(running: RunningPod): void {
     const now = this.ctx.engine.now;
     this.writeStatus(running, (cur) => {
-      const base = cur.status.phase === "Running" ? cur : running.toRunning?.(cur);
+      const base = cur.status.phase === "Running" ? cur : running.startedAt !== undefined ? this.runningStatus(running.startedAt, running.podIP!)(cur) : undefined;
       if (!base || base.status.phase !== "Running") return undefined;
       const conditions = (base.status.conditions ?? []).map((c) =>
         c.type === "Ready" || c.type === "ContainersReady" ? { type: c.type, status: "True" as const, lastTransitionTime: now } : c,
       );
-      return { ...base, status: { ...base.status, conditions, containerStatuses: base.status.containerStatuses?.map((s) => ({ ...s, ready: true })) } };
+      return { ...base, status: { ...base.status, conditions, containerStatuses: base.status.containerStatuses && containerStatuses(base.spec.containers, true) } };
     });
   }
 
