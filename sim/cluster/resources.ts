@@ -97,15 +97,17 @@ function combine(spec: PodSpec, perContainer: (c: Container) => Resources): Reso
   return total;
 }
 
-const cache = new WeakMap<PodSpec, PodRequests>();
+/** The requests of the pods whose spec has this containers list, with the other inputs they came from. */
+const cache = new WeakMap<readonly Container[], { initContainers: PodSpec["initContainers"]; overhead: PodSpec["overhead"]; value: PodRequests }>();
 
 /**
- * The pod's requests, computed once per PodSpec object (specs are immutable and shared across
- * status updates, so this is a cache hit for every write but the first).
+ * The pod's requests, computed once per containers list (with the same init containers and
+ * overhead): specs are immutable, and every pod of a template shares its containers list even
+ * after binding gives each pod its own spec (nodeName), so this is a hit for all but the first.
  */
 export function podRequests(spec: PodSpec): PodRequests {
-  let cached = cache.get(spec);
-  if (cached) return cached;
+  const hit = cache.get(spec.containers);
+  if (hit !== undefined && hit.initContainers === spec.initContainers && hit.overhead === spec.overhead) return hit.value;
   const requests = combine(spec, containerRequests);
   let nonZero = { milliCPU: 0, memory: 0 };
   if (spec.containers.length > 0 || (spec.initContainers?.length ?? 0) > 0) {
@@ -118,7 +120,7 @@ export function podRequests(spec: PodSpec): PodRequests {
     });
     nonZero = { milliCPU: nz.milliCPU, memory: nz.memory };
   }
-  cached = { requests, nonZero };
-  cache.set(spec, cached);
-  return cached;
+  const value = { requests, nonZero };
+  cache.set(spec.containers, { initContainers: spec.initContainers, overhead: spec.overhead, value });
+  return value;
 }
