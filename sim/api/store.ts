@@ -63,6 +63,8 @@ export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 export interface WatchEvent<T extends KubeObject> {
   readonly type: WatchEventType;
   readonly object: T;
+  /** The object's key in the store, "namespace/name" or "name" (objectKey of its metadata). */
+  readonly key: string;
   /** The previous state, for MODIFIED and DELETED (what an informer's update handler gets). */
   readonly oldObject?: T;
 }
@@ -219,7 +221,7 @@ export class Store {
       },
     } as unknown as KindMap[K];
     st.objects.set(key, stored);
-    this.notify(kind, { type: "ADDED", object: stored });
+    this.notify(kind, { type: "ADDED", object: stored, key });
     return { ok: true, object: stored };
   }
 
@@ -253,7 +255,7 @@ export class Store {
       },
     } as T;
     st.objects.set(key, stored);
-    this.notify(kind, { type: "MODIFIED", object: stored, oldObject: current });
+    this.notify(kind, { type: "MODIFIED", object: stored, key, oldObject: current });
     return { ok: true, object: stored };
   }
 
@@ -302,13 +304,13 @@ export class Store {
           },
         };
         st.objects.set(key, terminating);
-        this.notify(kind, { type: "MODIFIED", object: terminating, oldObject: pod });
+        this.notify(kind, { type: "MODIFIED", object: terminating, key, oldObject: pod });
         return { ok: true, object: terminating };
       }
     }
     st.objects.delete(key);
     const gone = { ...current, metadata: { ...current.metadata, resourceVersion: this.nextVersion() } } as KubeObject;
-    this.notify(kind, { type: "DELETED", object: gone, oldObject: current });
+    this.notify(kind, { type: "DELETED", object: gone, key, oldObject: current });
     return { ok: true, object: gone };
   }
 
@@ -393,7 +395,7 @@ export class Store {
       const node = pod.spec.nodeName;
       if (node) {
         const channels = this.nodePodChannels.get(node);
-        if (channels) this.fanOut(channels, old?.spec.nodeName === node ? event : { type: "ADDED", object: pod });
+        if (channels) this.fanOut(channels, old?.spec.nodeName === node ? event : { type: "ADDED", object: pod, key: event.key });
       }
     }
   }

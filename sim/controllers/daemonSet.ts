@@ -265,7 +265,7 @@ export class DaemonSetController {
 
   start(): void {
     this.informers.daemonSets.on((e) => {
-      const key = objectKey(e.object.metadata);
+      const key = e.key;
       if (e.type === "DELETED") {
         this.expectations.delete(key);
         this.specs.delete(e.object.metadata.uid);

@@ -191,7 +191,7 @@ export class DeploymentController {
 
   start(): void {
     this.informers.deployments.on((e) => {
-      if (e.type !== "DELETED") this.queue.add(objectKey(e.object.metadata));
+      if (e.type !== "DELETED") this.queue.add(e.key);
     });
     this.informers.replicaSets.on((e) => {
       const ref = e.object.metadata.ownerReferences?.find((r) => r.controller && r.kind === "Deployment");

@@ -27,7 +27,7 @@ export class DisruptionController {
 
   start(): void {
     this.informers.podDisruptionBudgets.on((e) => {
-      if (e.type !== "DELETED") this.queue.add(objectKey(e.object.metadata));
+      if (e.type !== "DELETED") this.queue.add(e.key);
     });
     this.informers.pods.on((e) => {
       const pod = e.object;

@@ -448,7 +448,7 @@ export class EndpointSliceController {
 
   start(): void {
     this.informers.services.on((e) => {
-      const key = objectKey(e.object.metadata);
+      const key = e.key;
       if (e.type === "DELETED") this.forgetService(key, e.object.metadata.namespace ?? "default");
       else if (e.type === "ADDED" || !sameSelector(e.oldObject?.spec.selector, e.object.spec.selector)) this.indexService(e.object);
       this.queue.add(key);

@@ -4,7 +4,6 @@
  * controller's handlers. Controllers read these caches and write through the store.
  */
 import type { Kind, KindMap, Pod } from "../api/objects.js";
-import { objectKey } from "../api/objects.js";
 import type { Store, WatchEvent } from "../api/store.js";
 
 export type InformerHandler<T> = (event: WatchEvent<T & KindMap[Kind]>) => void;
@@ -12,31 +11,16 @@ export type InformerHandler<T> = (event: WatchEvent<T & KindMap[Kind]>) => void;
 export class Informer<K extends Kind> {
   readonly objects = new Map<string, KindMap[K]>();
   private readonly handlers: InformerHandler<KindMap[K]>[] = [];
-  /**
-   * The key of each object, by uid. Every event of an object would otherwise build its
-   * "namespace/name" string anew, which the map then has to hash; a uid (the same string in every
-   * version of the object) hashes once.
-   */
-  private readonly keys = new Map<string, string>();
 
   constructor(store: Store, readonly kind: K) {
     store.watch(kind, (e) => {
-      const key = this.keyOf(e.object);
-      if (e.type === "DELETED") {
-        this.objects.delete(key);
-        this.keys.delete(e.object.metadata.uid);
-      } else this.objects.set(key, e.object);
+      // The store's key, which it hands with every event: no key string built per event here.
+      const key = e.key;
+      if (e.type === "DELETED") this.objects.delete(key);
+      else this.objects.set(key, e.object);
       this.onEvent(e, key);
       for (const h of this.handlers) h(e);
     });
-  }
-
-  /** objectKey(object.metadata) (an object's name and namespace never change). */
-  protected keyOf(object: KindMap[K]): string {
-    const uid = object.metadata.uid;
-    let key = this.keys.get(uid);
-    if (key === undefined) this.keys.set(uid, (key = objectKey(object.metadata)));
-    return key;
   }
 
   on(handler: InformerHandler<KindMap[K]>): void {

@@ -156,7 +156,7 @@ export class ReplicaSetController {
 
   start(): void {
     this.informers.replicaSets.on((e) => {
-      const key = objectKey(e.object.metadata);
+      const key = e.key;
       if (e.type === "DELETED") {
         this.expectations.delete(key);
         this.owners.delete(e.object.metadata.uid);

@@ -66,7 +66,7 @@ export class ResourceQuotaController {
       if (e.type === "DELETED") return;
       const old = e.oldObject;
       if (e.type === "MODIFIED" && old && sameHard(old.spec.hard, e.object.spec.hard)) return;
-      this.queue.add(objectKey(e.object.metadata));
+      this.queue.add(e.key);
     });
     for (const kind of QUOTA_KINDS) {
       const informer = this.byKind[kind];

@@ -3,7 +3,6 @@
  * every write (Store.observe), so sampling is O(number of metrics), not O(pods).
  */
 import type { Deployment, Kind, KubeObject, Node, Pod } from "../api/objects.js";
-import { objectKey } from "../api/objects.js";
 import type { Store, WatchEvent } from "../api/store.js";
 import { podRequests, toResources } from "../cluster/resources.js";
 
@@ -217,7 +216,7 @@ export class ClusterObserver {
   }
 
   private onDeployment(e: WatchEvent<Deployment>): void {
-    const key = objectKey(e.object.metadata);
+    const key = e.key;
     if (e.type === "DELETED") {
       this.deployments.delete(key);
       return;

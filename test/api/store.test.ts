@@ -21,6 +21,29 @@ function newPod(name: string, nodeName?: string): Parameters<Store["create"]>[0]
 }
 
 describe("Store", () => {
+  it("every watch event carries the object's store key, namespaced or not, to every kind of watcher", () => {
+    const { engine, store } = setup();
+    const seen: string[] = [];
+    const record = (e: WatchEvent<Pod>): void => void seen.push(`${e.type} ${e.key} ${e.object.metadata.namespace}/${e.object.metadata.name}`);
+    store.watch("Pod", record);
+    store.watch("Pod", record, { nodeName: "n1" });
+    store.watch("Node", (e) => void seen.push(`${e.type} ${e.key} node ${e.object.metadata.name}`));
+    store.create({ apiVersion: "v1", kind: "Node", metadata: { name: "n1" }, spec: {}, status: {} } as never);
+    store.create({ ...newPod("a"), metadata: { name: "a", namespace: "team" } });
+    store.modify("Pod", "team/a", (p) => ({ ...p, spec: { ...p.spec, nodeName: "n1" } }));
+    store.delete("Pod", "team/a");
+    engine.run();
+    expect(seen).toEqual([
+      "ADDED n1 node n1",
+      "ADDED team/a team/a",
+      "MODIFIED team/a team/a",
+      // The kubelet's nodeName watch sees the binding as its ADDED.
+      "ADDED team/a team/a",
+      "MODIFIED team/a team/a",
+      "MODIFIED team/a team/a",
+    ]);
+  });
+
   it("assigns uid, resourceVersion, generation and creationTimestamp on create", () => {
     const { engine, store } = setup();
     engine.at(7_000_000, () => {
