@@ -42,6 +42,17 @@ export function renderBar(fraction: number, width: number, label: string): strin
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(f * 100)).padStart(3)}%  ${label}`;
 }
 
+/** "~45s left", "~3m 05s left", "~1h 02m left": the time left at the rate so far. */
+export function formatTimeLeft(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `~${s}s left`;
+  if (s < 3600) return `~${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s left`;
+  return `~${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m left`;
+}
+
+/** Until this much wall time has passed, the rate is too uncertain for an estimate (ms). */
+const TIME_LEFT_AFTER = 3000;
+
 export interface ProgressOptions {
   quiet?: boolean;
   stream?: ProgressSink;
@@ -67,7 +78,11 @@ export function progressBar(label: (done: number, total: number) => string, opti
       last = t;
       shown = true;
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
-      stream.write(`\r\x1b[K${renderBar(total > 0 ? done / total : 1, width, label(done, total))}`);
+      const fraction = total > 0 ? done / total : 1;
+      // Long runs (the scale scenarios take minutes) also say how long they have left.
+      const elapsed = t - start;
+      const left = elapsed >= TIME_LEFT_AFTER && fraction >= 0.01 && fraction < 1 ? `  ${formatTimeLeft(((elapsed / fraction) * (1 - fraction)) / 1000)}` : "";
+      stream.write(`\r\x1b[K${renderBar(fraction, width, label(done, total))}${left}`);
     },
     done() {
       if (shown) stream.write("\r\x1b[K");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCI, progressBar, renderBar, shouldShowProgress } from "../../reports/progress.js";
+import { formatTimeLeft, isCI, progressBar, renderBar, shouldShowProgress } from "../../reports/progress.js";
 
 describe("when a progress bar is shown", () => {
   it.each([
@@ -63,5 +63,25 @@ describe("the bar", () => {
     t += 1000;
     quiet.update(1, 2);
     expect(written).toBe("");
+  });
+
+  it("after 3 s, says how long is left at the rate so far", () => {
+    let t = 0;
+    let written = "";
+    const stream = { isTTY: true, columns: 60, write: (s: string) => (written = s) };
+    const bar = progressBar((d, n) => `${d}/${n}`, { stream, env: {}, now: () => t, delay: 500 });
+    t = 2000;
+    bar.update(1, 10);
+    expect(written.endsWith("10%  1/10")).toBe(true);
+    // A quarter done in 10 s: 30 s left.
+    t = 10_000;
+    bar.update(25, 100);
+    expect(written.endsWith("25%  25/100  ~30s left")).toBe(true);
+    // 10 % in 2 minutes: 18 minutes left.
+    t = 120_000;
+    bar.update(10, 100);
+    expect(written.endsWith("~18m 00s left")).toBe(true);
+    expect(formatTimeLeft(3725)).toBe("~1h 02m left");
+    expect(formatTimeLeft(185)).toBe("~3m 05s left");
   });
 });
