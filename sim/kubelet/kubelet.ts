@@ -348,11 +348,20 @@ export class Kubelet {
     };
   }
 
+  /**
+   * `cur` with the Running status if the kubelet started the pod but its Running write has not
+   * landed (refused, then superseded by a later write); undefined if it never started it.
+   */
+  private asRunning(running: RunningPod, cur: Pod): Pod | undefined {
+    if (cur.status.phase === "Running") return cur;
+    return running.startedAt !== undefined ? this.runningStatus(running.startedAt, running.podIP!)(cur) : undefined;
+  }
+
   /** The readiness probe passed: Ready and ContainersReady (and Running, if not yet reported). */
   private setReady(running: RunningPod): void {
     const now = this.ctx.engine.now;
     this.writeStatus(running, (cur) => {
-      const base = cur.status.phase === "Running" ? cur : running.startedAt !== undefined ? this.runningStatus(running.startedAt, running.podIP!)(cur) : undefined;
+      const base = this.asRunning(running, cur);
       if (!base || base.status.phase !== "Running") return undefined;
       const conditions = (base.status.conditions ?? []).map((c) =>
         c.type === "Ready" || c.type === "ContainersReady" ? { type: c.type, status: "True" as const, lastTransitionTime: now } : c,
@@ -364,7 +373,9 @@ export class Kubelet {
   private complete(running: RunningPod, failed: boolean): void {
     const now = this.ctx.engine.now;
     this.untrack(running.uid);
-    this.writeStatus(running, (cur) => {
+    this.writeStatus(running, (latest) => {
+      // A pod whose Running write never landed still reports its start time and IP.
+      const cur = this.asRunning(running, latest) ?? latest;
       const conditions = (cur.status.conditions ?? []).map((c) =>
         c.type === "Ready" || c.type === "ContainersReady" ? { type: c.type, status: "False" as const, reason: "PodCompleted", lastTransitionTime: now } : c,
       );

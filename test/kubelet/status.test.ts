@@ -75,4 +75,21 @@ describe("kubelet status writes", () => {
     c.engine.run(t0 + 40 * s);
     expect(condition(get(c, "a"), "Ready")).toBe("True");
   });
+
+  it("a pod that finishes while its Running write is refused reports Succeeded with its start time and IP", () => {
+    const c = cluster();
+    const t0 = c.engine.now;
+    const job = boundPod("job");
+    c.store.create({ ...job, metadata: { ...job.metadata, annotations: { "simk.dev/run-duration": "3s" } } });
+    // Started at ~2 s (Running refused), finished at ~5 s (refused, next try ~15 s: accepted).
+    c.engine.run(t0 + 1 * s);
+    c.store.setUnavailable(t0 + 13 * s);
+    c.engine.run(t0 + 40 * s);
+    const p = get(c, "job");
+    expect(p.status.phase).toBe("Succeeded");
+    expect(p.status.podIP).toBeDefined();
+    expect(p.status.startTime).toBeGreaterThan(t0 + 1 * s);
+    expect(p.status.startTime).toBeLessThan(t0 + 3 * s);
+    expect(condition(p, "Ready")).toBe("False");
+  });
 });
