@@ -142,6 +142,7 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
     const one = this.oneNode;
     one[0] = node;
     this.scoreNodes(one, state.read<PreScoreState>(PRE_SCORE_KEY)?.podRequests ?? this.podRequests(pod), this.oneScore);
+    // Drop the reference: the scratch list must not keep a removed node alive.
     one[0] = undefined!;
     return this.oneScore[0];
   }

@@ -17,7 +17,8 @@ export class NodeName implements FilterPlugin {
   /**
    * The last pod filtered and its spec.nodeName: Filter runs once per node for the same pod, and
    * the pod's spec objects come in many shapes, so reading it is a slow, megamorphic load.
-   * (Pods are immutable snapshots, so a PodInfo's nodeName never changes.)
+   * (Pods are immutable snapshots, so a PodInfo's nodeName never changes.) Holding the last
+   * PodInfo keeps it alive until the next pod is filtered, on purpose.
    */
   private lastPod: PodInfo | undefined;
   private lastWant: string | undefined;

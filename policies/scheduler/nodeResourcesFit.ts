@@ -353,6 +353,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const one = this.oneNode;
     one[0] = node;
     this.scoreNodes(one, state.read<PreScoreState>(PRE_SCORE_KEY)?.podRequests ?? this.scoreRequest(pod), this.oneScore);
+    // Drop the reference: the scratch list must not keep a removed node alive.
     one[0] = undefined!;
     return this.oneScore[0];
   }

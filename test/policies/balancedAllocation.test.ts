@@ -247,6 +247,10 @@ describe("NodeResourcesBalancedAllocation (balanced_allocation_test.go)", () => 
       expect(status.code).toBe("Success");
     }
     expect(infos.map((n) => plugin.score(state, info, n))).toEqual(want);
+    // The framework scores a cycle's nodes in one scoreAll call: it must agree with score.
+    const all = new Array<number>(infos.length).fill(-1);
+    plugin.scoreAll(state, info, infos, all);
+    expect(all).toEqual(want);
   });
 });
 

@@ -59,3 +59,16 @@ describe("NodeName Filter", () => {
     expect(nodeNameFactory.create(undefined)).toBeInstanceOf(NodeName);
   });
 });
+
+describe("NodeName Filter, one instance across pods (its memo of the last pod)", () => {
+  it("answers each pod by its own spec.nodeName, whatever the pod before asked", () => {
+    const plugin = new NodeName();
+    const [n1, n2] = [nodeInfo("n1"), nodeInfo("n2")];
+    const state = new CycleState();
+    const run = (pod: PodInfo): string[] => [n1, n2].map((n) => plugin.filter(state, pod, n).code);
+    expect(run(podInfo("n1"))).toEqual(["Success", "UnschedulableAndUnresolvable"]);
+    expect(run(podInfo("n2"))).toEqual(["UnschedulableAndUnresolvable", "Success"]);
+    expect(run(podInfo(undefined))).toEqual(["Success", "Success"]);
+    expect(run(podInfo("n1"))).toEqual(["Success", "UnschedulableAndUnresolvable"]);
+  });
+});

@@ -133,7 +133,12 @@ function runScores(plugin: NodeResourcesFit, pod: Pod, nodes: Node[], placed: [P
   const state = new CycleState();
   const info = podInfo(pod);
   if (preScore) expect(plugin.preScore(state, info, infos, handle(infos)).code).toBe("Success");
-  return infos.map((n) => plugin.score(state, info, n));
+  const scores = infos.map((n) => plugin.score(state, info, n));
+  // The framework scores a cycle's nodes in one scoreAll call: it must agree with score, node by node.
+  const all = new Array<number>(infos.length).fill(-1);
+  plugin.scoreAll(state, info, infos, all);
+  expect(all).toEqual(scores);
+  return scores;
 }
 
 const UNSCHED = "Unschedulable";

@@ -235,7 +235,7 @@ export class PodCountIndex implements NodeInfoListener {
     return c;
   }
 
-  /** Forgets the classes without pods (a class stays while empty, as a pod's status updates remove and re-add it). */
+  /** Forgets the classes without pods (a class stays while empty, as a pod whose labels change, or that is assumed again, may return to it). */
   private sweep(): void {
     for (const c of this.classes.values()) {
       if (c.size !== 0) continue;
