@@ -22,12 +22,16 @@ function temporaryFor(final: string): string {
   return join(dirname(final), `.${basename(final)}.tmp-${process.pid}`);
 }
 
+/** The files simk run writes into an output directory: their abandoned temporaries are swept. */
+const RUN_OUTPUTS = ["summary.json", "events.jsonl", "timeseries.csv", "decisions.jsonl", "report.html"];
+
 /**
- * Removes the temporaries of `final` left by processes that no longer run: a run interrupted by a
- * signal (Ctrl-C) exits without its exit hooks, and a StagedFile's temporary has content.
+ * Removes the temporaries of `final`, and of simk's other outputs in its directory, left by
+ * processes that no longer run: a run interrupted by a signal (Ctrl-C) exits without its exit
+ * hooks, and a StagedFile's temporary can be large (decisions.jsonl: hundreds of MB).
  */
 function removeAbandoned(final: string): void {
-  const prefix = `.${basename(final)}.tmp-`;
+  const prefixes = [...new Set([basename(final), ...RUN_OUTPUTS])].map((n) => `.${n}.tmp-`);
   let names: string[];
   try {
     names = readdirSync(dirname(final));
@@ -35,7 +39,8 @@ function removeAbandoned(final: string): void {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    if (prefix === undefined) continue;
     const pid = Number(name.slice(prefix.length));
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isRunning(pid)) rmSync(join(dirname(final), name), { force: true });
   }

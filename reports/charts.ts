@@ -508,8 +508,9 @@ function placementChart(result: RunResult, ctx: Context): Chart | undefined {
   }
   if (rows.length === 0) return undefined;
   const x = xEncoding(ctx);
-  const maxCount = Math.max(...rows.map((r) => r.n));
-  const maxWait = Math.max(...rows.map((r) => r.wait), 1e-6);
+  // Reductions, not Math.max(...rows): a spread of more than ~120k values overflows the stack.
+  const maxCount = rows.reduce((m, r) => Math.max(m, r.n), -Infinity);
+  const maxWait = rows.reduce((m, r) => Math.max(m, r.wait), 1e-6);
   const layers: Json[] = [
     {
       ...zoomParams(ctx),

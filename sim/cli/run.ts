@@ -80,6 +80,7 @@ function readBaseline(file: string): ReturnType<typeof parseBaseline> {
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const quiet = isQuiet(flags.quiet);
   if (flags.interactive && flags.output !== "html" && !flags.outDir) throw new UsageError("--interactive is for the HTML report: use it with -o html or --out-dir");
+  if (flags.recordDecisions && !flags.outDir) throw new UsageError("--record-decisions writes decisions.jsonl: use it with --out-dir");
   const overrides = singleOverrides(flags.set ?? []);
   const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
   const { scenario, schedulerConfig, balancers } = await prepareRun(file, {

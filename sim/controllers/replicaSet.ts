@@ -247,9 +247,10 @@ export class ReplicaSetController {
     const related: Pod[] = [];
     if (owner) {
       for (const sibling of this.informers.replicaSets.ownedBy(owner)) {
-        related.push(...this.informers.pods.ownedBy(sibling.metadata.uid).filter(isPodActive));
+        // Loops, not push(...list): a spread of more than ~120k pods overflows the stack.
+        for (const p of this.informers.pods.ownedBy(sibling.metadata.uid)) if (isPodActive(p)) related.push(p);
       }
-    } else related.push(...active);
+    } else for (const p of active) related.push(p);
     const perNode = new Map<string, number>();
     for (const p of related) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
     const rank = (p: Pod): number => (p.spec.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);

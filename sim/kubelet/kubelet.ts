@@ -354,6 +354,8 @@ export class Kubelet {
    */
   private asRunning(running: RunningPod, cur: Pod): Pod | undefined {
     if (cur.status.phase === "Running") return cur;
+    // A pod that has finished stays finished.
+    if (cur.status.phase === "Succeeded" || cur.status.phase === "Failed") return undefined;
     return running.startedAt !== undefined ? this.runningStatus(running.startedAt, running.podIP!)(cur) : undefined;
   }
 

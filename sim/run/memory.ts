@@ -20,15 +20,19 @@ export const HEAP_BYTES_PER_NODE = 8 * 1024;
 export function estimatePods(scenario: Scenario): number {
   const nodes = estimateNodes(scenario);
   const replicas = new Map<string, number>();
+  let unnamed = 0;
   const count = (m: Manifest): void => {
-    const key = `${m.kind}/${m.metadata.namespace ?? "default"}/${m.metadata.name ?? m.metadata.generateName ?? ""}`;
+    // An object with only generateName is a new one at every apply.
+    const name = m.metadata.name ?? `${m.metadata.generateName ?? ""}#${unnamed++}`;
+    const key = `${m.kind}/${m.metadata.namespace ?? "default"}/${name}`;
     switch (m.kind) {
       case "Deployment":
       case "ReplicaSet":
         replicas.set(key, Math.max(replicas.get(key) ?? 0, m.spec.replicas ?? 1));
         break;
       case "Job":
-        replicas.set(key, Math.max(replicas.get(key) ?? 0, m.spec.completions ?? m.spec.parallelism ?? 1));
+        // Failed pods are kept and replaced, up to backoffLimit (default 6) of them.
+        replicas.set(key, Math.max(replicas.get(key) ?? 0, (m.spec.completions ?? m.spec.parallelism ?? 1) + (m.spec.backoffLimit ?? 6)));
         break;
       case "DaemonSet":
         replicas.set(key, nodes);

@@ -55,6 +55,9 @@ export interface RunResult {
   decisions: DecisionRecord[];
 }
 
+/** The source of the events of timeline actions. */
+const TIMELINE_SOURCE = "simk-timeline";
+
 const ACTION_REASON: Record<TimelineAction["action"], string> = {
   failNode: "NodeFailure",
   recoverNode: "NodeRecovery",
@@ -86,14 +89,18 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   if (options.recordDecisions) cluster.scheduler.onDecision = options.onDecision ?? ((d) => decisions.push(d));
   cluster.events.keep = options.keepEvents ?? true;
   if (options.onEvent) cluster.events.onEvent(options.onEvent);
+  // Every event of the timeline's actions, their failures (FailedApply) included.
   const timeline: SimEvent[] = [];
+  cluster.events.onEvent((e) => {
+    if (e.source === TIMELINE_SOURCE) timeline.push(e);
+  });
   cluster.bootstrap();
 
   const { engine } = cluster;
   const series = cluster.traffic ? new TrafficTimeSeries(cluster, scenario.sampleInterval, cluster.traffic.columns) : new TimeSeries(cluster, scenario.sampleInterval);
   for (const action of scenario.timeline) {
     // Timeline actions run after the components at the same instant have acted.
-    engine.at(action.at, () => perform(cluster, action, series, timeline), Priority.Normal);
+    engine.at(action.at, () => perform(cluster, action, series), Priority.Normal);
   }
   series.start(scenario.duration);
 
@@ -121,12 +128,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   };
 }
 
-function perform(cluster: Cluster, a: TimelineAction, series: TimeSeries, timeline: SimEvent[]): void {
+function perform(cluster: Cluster, a: TimelineAction, series: TimeSeries): void {
   const describe = (target: string, message: string): void => {
     const [kind, ...rest] = target.split("/");
     const name = rest.pop() ?? "";
     const namespace = rest[0];
-    timeline.push(cluster.events.record({ kind, metadata: { name, ...(namespace ? { namespace } : {}) } }, "Normal", ACTION_REASON[a.action], message, "simk-timeline"));
+    cluster.events.record({ kind, metadata: { name, ...(namespace ? { namespace } : {}) } }, "Normal", ACTION_REASON[a.action], message, TIMELINE_SOURCE);
   };
   switch (a.action) {
     case "failNode":

@@ -90,6 +90,11 @@ describe("flags, environment variables and the scenario file", () => {
     expect(readFileSync(join(dir, "report.html"), "utf8")).toContain(`<b>${kept.events.length}</b> events`);
   });
 
+  it("--record-decisions needs --out-dir (decisions are written as the run goes, never kept)", async () => {
+    expect(await main(["run", SMALL, "--record-decisions", "-q"])).toBe(2);
+    expect(captured.err).toMatch(/--record-decisions writes decisions\.jsonl: use it with --out-dir/);
+  });
+
   it("an input error writes nothing anywhere", async () => {
     const dir = tempDir();
     expect(await main(["run", SMALL, "--set", "spec.duration=soon", "--out-dir", join(dir, "o"), "--junit", join(dir, "j.xml")])).toBe(2);

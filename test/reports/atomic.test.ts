@@ -47,9 +47,11 @@ describe("writeFilesAtomically with a StagedFile", () => {
     const running = process.ppid;
     writeFileSync(join(dir, `.events.jsonl.tmp-${gone}`), "half");
     writeFileSync(join(dir, `.events.jsonl.tmp-${running}`), "busy");
-    writeFileSync(join(dir, `.summary.json.tmp-${gone}`), "not ours to judge");
+    // Another output's (a large decisions.jsonl of a run stopped with Ctrl-C) goes too; a file simk does not write stays.
+    writeFileSync(join(dir, `.decisions.jsonl.tmp-${gone}`), "half");
+    writeFileSync(join(dir, `.notes.txt.tmp-${gone}`), "not ours to judge");
     const staged = new StagedFile(dir, "events.jsonl");
-    expect(readdirSync(dir).sort()).toEqual([`.events.jsonl.tmp-${process.pid}`, `.events.jsonl.tmp-${running}`, `.summary.json.tmp-${gone}`].sort());
+    expect(readdirSync(dir).sort()).toEqual([`.events.jsonl.tmp-${process.pid}`, `.events.jsonl.tmp-${running}`, `.notes.txt.tmp-${gone}`].sort());
     staged.discard();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../../sim/scenario/load.js";
+import { loadScenario, loadScenarioFromText } from "../../sim/scenario/load.js";
 import { runScenario } from "../../sim/run/simulate.js";
 import { decisionsJsonl, eventsJsonl, jsonLine, runOutputFiles } from "../../reports/files.js";
 
@@ -52,5 +52,27 @@ describe("determinism", () => {
     // node-failure.yaml's timeline: one failNode.
     expect(counted.timeline.map((e) => e.reason)).toEqual(["NodeFailure"]);
     expect(counted.timeline).toEqual(kept.events.filter((e) => e.source === "simk-timeline"));
+  });
+
+  it("the timeline keeps a timeline action's failure (FailedApply) as well as the action", () => {
+    const text = [
+      "apiVersion: simk.dev/v1alpha1",
+      "kind: Scenario",
+      "metadata: {name: failed-apply}",
+      "spec:",
+      "  duration: 30s",
+      "  nodePools: [{name: worker, count: 1, template: {allocatable: {cpu: '2', memory: 4Gi, pods: 10}}}]",
+      "  timeline:",
+      "    - at: 10s",
+      "      action: apply",
+      "      manifests:",
+      "        - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: x}]}}",
+      // A quota of no pods in the namespace: the apply is refused.
+      "---",
+      "{apiVersion: v1, kind: ResourceQuota, metadata: {name: none, namespace: default}, spec: {hard: {pods: '0'}}}",
+      "",
+    ].join("\n");
+    const result = runScenario(loadScenarioFromText(text, "failed-apply.yaml"), { keepEvents: false });
+    expect(result.timeline.map((e) => e.reason)).toEqual(["Apply", "FailedApply"]);
   });
 });

@@ -47,6 +47,17 @@ describe("the heap estimate behind simk run's out-of-memory warning", () => {
     expect(estimateNodes(s)).toBe(25);
     // web: 50 at most (10, scaled to 50, then 30); agent: one per node (25); one bare pod.
     expect(estimatePods(s)).toBe(50 + 25 + 1);
+    // Pods with only generateName are one each; a Job counts its completions and retries.
+    const more = scenario([
+      ...WORKLOADS,
+      "---",
+      "{apiVersion: v1, kind: Pod, metadata: {generateName: x-}, spec: {containers: [{name: c, image: x}]}}",
+      "---",
+      "{apiVersion: v1, kind: Pod, metadata: {generateName: x-}, spec: {containers: [{name: c, image: x}]}}",
+      "---",
+      "{apiVersion: batch/v1, kind: Job, metadata: {name: j}, spec: {completions: 4, backoffLimit: 2, template: {spec: {restartPolicy: Never, containers: [{name: c, image: x}]}}}}",
+    ]);
+    expect(estimatePods(more)).toBe(50 + 25 + 1 + 2 + (4 + 2));
   });
 
   it("warns for the 1M-pod scenario under a 2 GiB heap (a machine with 8 GiB), not under 4 GiB", () => {
