@@ -11,7 +11,7 @@
  * changes (drawn as steps), the heatmaps one rectangle per run of equal values; only Service
  * series, which change at every sample, are averaged down to at most MAX_POINTS per series.
  */
-import type { SimEvent } from "../sim/metrics/events.js";
+import { TIMELINE_SOURCE, type SimEvent } from "../sim/metrics/events.js";
 import type { NodeSeries } from "../sim/metrics/timeseries.js";
 import type { RunResult } from "../sim/run/simulate.js";
 import type { TopLevelSpec } from "./vega.js";
@@ -43,7 +43,6 @@ export const MAX_POINTS = 1000;
 /** The unit of `service.*.latency.*` columns, in seconds. */
 export const SERVICE_LATENCY_UNIT_SECONDS = 1;
 
-const TIMELINE_SOURCE = "simk-timeline";
 /** Heatmap colours: white-ish at 0 % to dark blue at 100 %. */
 const HEAT_DOMAIN = [0, 0.25, 0.5, 0.75, 1];
 const HEAT_RANGE = ["#f1f5fb", "#bfdbfe", "#60a5fa", "#2563eb", "#1e3a8a"];

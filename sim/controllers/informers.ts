@@ -15,10 +15,9 @@ export class Informer<K extends Kind> {
   constructor(store: Store, readonly kind: K) {
     store.watch(kind, (e) => {
       // The store's key, which it hands with every event: no key string built per event here.
-      const key = e.key;
-      if (e.type === "DELETED") this.objects.delete(key);
-      else this.objects.set(key, e.object);
-      this.onEvent(e, key);
+      if (e.type === "DELETED") this.objects.delete(e.key);
+      else this.objects.set(e.key, e.object);
+      this.onEvent(e);
       for (const h of this.handlers) h(e);
     });
   }
@@ -32,7 +31,7 @@ export class Informer<K extends Kind> {
   }
 
   /** Hook for subclasses to maintain indexes before handlers run. */
-  protected onEvent(_e: WatchEvent<KindMap[K]>, _key: string): void {}
+  protected onEvent(_e: WatchEvent<KindMap[K]>): void {}
 }
 
 /**
@@ -47,7 +46,8 @@ export class OwnerIndexedInformer<K extends Kind> extends Informer<K> {
     return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
   }
 
-  protected override onEvent(e: WatchEvent<KindMap[K]>, key: string): void {
+  protected override onEvent(e: WatchEvent<KindMap[K]>): void {
+    const key = e.key;
     const before = e.oldObject ? controllerUid(e.oldObject) : undefined;
     const after = e.type === "DELETED" ? undefined : controllerUid(e.object);
     if (before !== undefined && before !== after) {

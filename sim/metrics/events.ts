@@ -23,6 +23,9 @@ export interface SimEvent {
 
 export type EventListener = (event: SimEvent) => void;
 
+/** The source of the events that timeline actions (and their failures) record. */
+export const TIMELINE_SOURCE = "simk-timeline";
+
 export class EventRecorder {
   readonly events: SimEvent[] = [];
   private readonly listeners: EventListener[] = [];

@@ -26,7 +26,7 @@ import { Engine, Priority } from "../engine/engine.js";
 import { RngStreams } from "../engine/rng.js";
 import { Kubelet } from "../kubelet/kubelet.js";
 import { LeaderElection } from "../cluster/leaderElection.js";
-import { EventRecorder } from "../metrics/events.js";
+import { EventRecorder, TIMELINE_SOURCE } from "../metrics/events.js";
 import { ClusterObserver, POOL_LABEL } from "../metrics/observer.js";
 import { WorkloadTracker } from "../metrics/workloads.js";
 import { Stats } from "../metrics/stats.js";
@@ -311,7 +311,7 @@ export class Cluster implements SimContext {
     const created = this.store.create(manifest as never);
     if (created.ok) return;
     if (created.error.reason !== "AlreadyExists") {
-      this.events.record({ kind: manifest.kind, metadata: { name: manifest.metadata.name ?? "", namespace: manifest.metadata.namespace } }, "Warning", "FailedApply", created.error.message, "simk-timeline");
+      this.events.record({ kind: manifest.kind, metadata: { name: manifest.metadata.name ?? "", namespace: manifest.metadata.namespace } }, "Warning", "FailedApply", created.error.message, TIMELINE_SOURCE);
       return;
     }
     const key = objectKey({ name: manifest.metadata.name!, namespace: manifest.metadata.namespace ?? "default" });

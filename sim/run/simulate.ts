@@ -4,7 +4,7 @@
  * no wall clock — the CLI writes the outputs.
  */
 import { Priority } from "../engine/engine.js";
-import type { EventListener, SimEvent } from "../metrics/events.js";
+import { TIMELINE_SOURCE, type EventListener, type SimEvent } from "../metrics/events.js";
 import { TimeSeries } from "../metrics/timeseries.js";
 import type { Scenario, TimelineAction } from "../scenario/types.js";
 import type { DecisionRecord, SchedulerConfig } from "../scheduler/scheduler.js";
@@ -54,9 +54,6 @@ export interface RunResult {
   timeseries: TimeSeries;
   decisions: DecisionRecord[];
 }
-
-/** The source of the events of timeline actions. */
-const TIMELINE_SOURCE = "simk-timeline";
 
 const ACTION_REASON: Record<TimelineAction["action"], string> = {
   failNode: "NodeFailure",
